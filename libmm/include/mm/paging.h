@@ -1,0 +1,105 @@
+/*
+ * x86-64 4-level page tables, edited only through the recursive entry
+ * PML4[510]: every table is reached at a fixed virtual address of the
+ * recursive window, so no physical-memory map is needed. Intermediate tables
+ * come from the frame allocator and go back to it when they empty.
+ *
+ * Every action validates all arguments first and changes nothing on failure.
+ */
+#ifndef MM_PAGING_H
+#define MM_PAGING_H
+
+#include "mm/frame.h"
+#include "mm/status.h"
+#include "mm/types.h"
+
+/* Page sizes: the byte size of the page. */
+#define MM_PAGE_4K ((uint64_t)1 << 12)
+#define MM_PAGE_2M ((uint64_t)1 << 21)
+#define MM_PAGE_1G ((uint64_t)1 << 30)
+
+/* Portable protection flags; read access is always implied. */
+#define MM_PROT_WRITE (1u << 0)
+#define MM_PROT_EXEC (1u << 1)         /* without it: NX where the CPU has NX */
+#define MM_PROT_USER (1u << 2)
+#define MM_PROT_GLOBAL (1u << 3)       /* survives a CR3 reload */
+#define MM_PROT_NOCACHE (1u << 4)      /* PCD */
+#define MM_PROT_WRITETHROUGH (1u << 5) /* PWT */
+#define MM_PROT_ALLOW_WX (1u << 6)     /* permit WRITE | EXEC together */
+#define MM_PROT_ALL ((1u << 7) - 1u)
+
+/* The recursive slot and the window it opens. */
+#define MM_RECURSIVE_INDEX 510u
+#define MM_RECURSIVE_BASE 0xFFFFFF0000000000ull
+#define MM_RECURSIVE_PML4 0xFFFFFF7FBFDFE000ull
+
+/* A paging context: the live address space of one CPU. */
+struct mm_vm {
+	struct mm_frame_alloc *frames; /* where intermediate tables come from */
+	void *port;                    /* handed to every mm_port_* call */
+	uint32_t features;             /* MM_CPU_* bits, read at init */
+};
+
+/*
+ * Bind a context to the live tables (reached through the recursive entry,
+ * which must already be installed), to a frame allocator and to a port
+ * context. Errors: MM_ERR_INVALID for NULL vm or frames.
+ */
+mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frame_alloc *frames,
+		       void *port);
+
+/*
+ * Map one page of the given size at va to pa with prot. Missing tables are
+ * allocated, zeroed and linked; no TLB flush is needed for that.
+ * Errors: MM_ERR_INVALID (bad size or prot bits, va/pa misaligned for size,
+ * non-canonical va, WRITE|EXEC without ALLOW_WX, pa beyond 52 bits);
+ * MM_ERR_OUT_OF_RANGE (va inside the recursive window);
+ * MM_ERR_UNSUPPORTED (1 GiB without CPU support); MM_ERR_MAPPED (already
+ * mapped); MM_ERR_HUGE_CONFLICT (a huge page covers va, or a huge page is
+ * asked where smaller tables exist); MM_ERR_NOMEM (out of frames for tables,
+ * none left behind).
+ */
+mm_status_t mm_map(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
+		   uint64_t size, unsigned prot);
+
+/*
+ * Remove the page that starts at va (any size), invalidate it, and free
+ * tables that became empty. pa_out / size_out receive what was mapped (either
+ * may be NULL). Errors: MM_ERR_INVALID (non-canonical va, or va not the start
+ * of its page); MM_ERR_OUT_OF_RANGE (recursive window); MM_ERR_NOT_MAPPED.
+ */
+mm_status_t mm_unmap(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t *pa_out,
+		     uint64_t *size_out);
+
+/*
+ * Replace the protection of the page that starts at va (any size) and
+ * invalidate it. Errors as mm_unmap, plus the prot errors of mm_map.
+ */
+mm_status_t mm_protect(struct mm_vm *vm, mm_vaddr_t va, unsigned prot);
+
+/*
+ * Look up any address va: physical address of va itself, size and prot of the
+ * page holding it (each out pointer may be NULL). Errors: MM_ERR_INVALID
+ * (non-canonical), MM_ERR_NOT_MAPPED.
+ */
+mm_status_t mm_translate(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t *pa_out,
+			 uint64_t *size_out, unsigned *prot_out);
+
+/*
+ * Map [va, va + length) to [pa, pa + length) with the largest pages that fit
+ * alignment and length (1 GiB only when the CPU has it). All or nothing.
+ * Errors: as mm_map for every page; MM_ERR_INVALID for length 0 or not a
+ * multiple of 4 KiB.
+ */
+mm_status_t mm_map_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
+			 uint64_t length, unsigned prot);
+
+/*
+ * Unmap every page inside [va, va + length); unmapped holes are skipped.
+ * Errors: MM_ERR_INVALID (misaligned, length 0, non-canonical);
+ * MM_ERR_HUGE_CONFLICT when a huge page straddles an end of the range.
+ * Nothing changes on failure.
+ */
+mm_status_t mm_unmap_range(struct mm_vm *vm, mm_vaddr_t va, uint64_t length);
+
+#endif /* MM_PAGING_H */
