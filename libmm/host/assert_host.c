@@ -7,9 +7,9 @@
 
 #include "mm/port.h"
 
-_Noreturn void mm_port_assert_fail(const char *file, int line,
-				   const char *expr)
+_Noreturn void mm_port_assert_fail(const char *file, int line, const char *expr)
 {
-	fprintf(stderr, "%s:%d: libmm assertion failed: %s\n", file, line, expr);
+	fprintf(stderr, "%s:%d: libmm assertion failed: %s\n", file, line,
+		expr);
 	abort();
 }

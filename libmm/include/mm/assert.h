@@ -8,10 +8,10 @@
 
 #include "mm/port.h"
 
-#define MM_ASSERT(cond)                                                    \
-	do {                                                               \
-		if (!(cond))                                               \
-			mm_port_assert_fail(__FILE__, __LINE__, #cond);    \
+#define MM_ASSERT(cond)                                                        \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			mm_port_assert_fail(__FILE__, __LINE__, #cond);        \
 	} while (0)
 
 #endif /* MM_ASSERT_H */

@@ -51,8 +51,8 @@ void mm_memmap_init(struct mm_memmap *map);
  * Errors: MM_ERR_INVALID for an unknown type; MM_ERR_NOMEM when the map
  * already holds MM_MEMMAP_CAPACITY regions. A failed call changes nothing.
  */
-mm_status_t mm_memmap_add(struct mm_memmap *map, uint64_t base,
-			  uint64_t length, mm_region_type_t type);
+mm_status_t mm_memmap_add(struct mm_memmap *map, uint64_t base, uint64_t length,
+			  mm_region_type_t type);
 
 /*
  * Normalise the map: clip to the 52-bit physical space, resolve overlaps by

@@ -19,25 +19,25 @@
 #define MM_PAGE_1G ((uint64_t)1 << 30)
 
 /* Portable protection flags; read access is always implied. */
-#define MM_PROT_WRITE (1u << 0)
-#define MM_PROT_EXEC (1u << 1)         /* without it: NX where the CPU has NX */
-#define MM_PROT_USER (1u << 2)
-#define MM_PROT_GLOBAL (1u << 3)       /* survives a CR3 reload */
-#define MM_PROT_NOCACHE (1u << 4)      /* PCD */
+#define MM_PROT_WRITE	     (1u << 0)
+#define MM_PROT_EXEC	     (1u << 1) /* without it: NX where the CPU has NX */
+#define MM_PROT_USER	     (1u << 2)
+#define MM_PROT_GLOBAL	     (1u << 3) /* survives a CR3 reload */
+#define MM_PROT_NOCACHE	     (1u << 4) /* PCD */
 #define MM_PROT_WRITETHROUGH (1u << 5) /* PWT */
-#define MM_PROT_ALLOW_WX (1u << 6)     /* permit WRITE | EXEC together */
-#define MM_PROT_ALL ((1u << 7) - 1u)
+#define MM_PROT_ALLOW_WX     (1u << 6) /* permit WRITE | EXEC together */
+#define MM_PROT_ALL	     ((1u << 7) - 1u)
 
 /* The recursive slot and the window it opens. */
 #define MM_RECURSIVE_INDEX 510u
-#define MM_RECURSIVE_BASE 0xFFFFFF0000000000ull
-#define MM_RECURSIVE_PML4 0xFFFFFF7FBFDFE000ull
+#define MM_RECURSIVE_BASE  0xFFFFFF0000000000ull
+#define MM_RECURSIVE_PML4  0xFFFFFF7FBFDFE000ull
 
 /* A paging context: the live address space of one CPU. */
 struct mm_vm {
 	struct mm_frame_alloc *frames; /* where intermediate tables come from */
-	void *port;                    /* handed to every mm_port_* call */
-	uint32_t features;             /* MM_CPU_* bits, read at init */
+	void *port;		       /* handed to every mm_port_* call */
+	uint32_t features;	       /* MM_CPU_* bits, read at init */
 };
 
 /*

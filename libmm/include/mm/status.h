@@ -7,17 +7,17 @@
 
 typedef enum {
 	MM_OK = 0,
-	MM_ERR_NOMEM,          /* no frame / no room in a fixed-size table */
-	MM_ERR_IN_USE,         /* the frame is already allocated */
-	MM_ERR_NOT_ALLOCATED,  /* freeing a frame that is free */
-	MM_ERR_RESERVED,       /* the frame is reserved: never allocated or freed */
-	MM_ERR_OUT_OF_RANGE,   /* beyond tracked memory / address space */
-	MM_ERR_INVALID,        /* malformed argument or input */
-	MM_ERR_MAPPED,         /* the virtual page is already mapped */
-	MM_ERR_NOT_MAPPED,     /* the virtual page is not mapped */
-	MM_ERR_HUGE_CONFLICT,  /* huge page where tables exist, or the reverse */
-	MM_ERR_UNSUPPORTED,    /* the CPU lacks the feature (e.g. 1 GiB pages) */
-	MM_STATUS_COUNT        /* number of codes; not a status */
+	MM_ERR_NOMEM,	      /* no frame / no room in a fixed-size table */
+	MM_ERR_IN_USE,	      /* the frame is already allocated */
+	MM_ERR_NOT_ALLOCATED, /* freeing a frame that is free */
+	MM_ERR_RESERVED, /* the frame is reserved: never allocated or freed */
+	MM_ERR_OUT_OF_RANGE,  /* beyond tracked memory / address space */
+	MM_ERR_INVALID,	      /* malformed argument or input */
+	MM_ERR_MAPPED,	      /* the virtual page is already mapped */
+	MM_ERR_NOT_MAPPED,    /* the virtual page is not mapped */
+	MM_ERR_HUGE_CONFLICT, /* huge page where tables exist, or the reverse */
+	MM_ERR_UNSUPPORTED,   /* the CPU lacks the feature (e.g. 1 GiB pages) */
+	MM_STATUS_COUNT	      /* number of codes; not a status */
 } mm_status_t;
 
 /*

@@ -18,11 +18,11 @@ typedef uint64_t mm_pte_t;   /* one page-table entry, any level */
 #define MM_FRAME_SIZE ((uint64_t)1 << MM_PAGE_SHIFT)
 
 /* Physical addresses are at most 52 bits wide on x86-64. */
-#define MM_PHYS_BITS 52u
+#define MM_PHYS_BITS  52u
 #define MM_PHYS_LIMIT ((uint64_t)1 << MM_PHYS_BITS)
-#define MM_MAX_PFN (MM_PHYS_LIMIT >> MM_PAGE_SHIFT)
+#define MM_MAX_PFN    (MM_PHYS_LIMIT >> MM_PAGE_SHIFT)
 
 #define MM_PFN_TO_PADDR(pfn) ((mm_paddr_t)(pfn) << MM_PAGE_SHIFT)
-#define MM_PADDR_TO_PFN(pa) ((uint64_t)(pa) >> MM_PAGE_SHIFT)
+#define MM_PADDR_TO_PFN(pa)  ((uint64_t)(pa) >> MM_PAGE_SHIFT)
 
 #endif /* MM_TYPES_H */
