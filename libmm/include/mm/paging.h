@@ -10,6 +10,7 @@
 #define MM_PAGING_H
 
 #include "mm/frame.h"
+#include "mm/pte.h"
 #include "mm/status.h"
 #include "mm/types.h"
 
@@ -28,10 +29,12 @@
 #define MM_PROT_ALLOW_WX     (1u << 6) /* permit WRITE | EXEC together */
 #define MM_PROT_ALL	     ((1u << 7) - 1u)
 
-/* The recursive slot and the window it opens. */
-#define MM_RECURSIVE_INDEX 510u
-#define MM_RECURSIVE_BASE  0xFFFFFF0000000000ull
-#define MM_RECURSIVE_PML4  0xFFFFFF7FBFDFE000ull
+/*
+ * The recursive slot (MM_RECURSIVE_INDEX, in mm/pte.h, which derives every
+ * window address from it) and the window it opens.
+ */
+#define MM_RECURSIVE_BASE 0xFFFFFF0000000000ull
+#define MM_RECURSIVE_PML4 0xFFFFFF7FBFDFE000ull
 
 /* A paging context: the live address space of one CPU. */
 struct mm_vm {

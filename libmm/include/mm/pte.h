@@ -1,0 +1,87 @@
+/*
+ * x86-64 page-table entries and table geometry. Everything is derived from
+ * three widths: the page offset (MM_PAGE_SHIFT), the index of one table level
+ * (MM_PT_INDEX_BITS) and the number of levels. The recursive-window addresses
+ * are computed from MM_RECURSIVE_INDEX; tests check them against the seed's
+ * constants.
+ *
+ * Levels are numbered from the leaf up: 0 = PT, 1 = PD, 2 = PDPT, 3 = PML4.
+ */
+#ifndef MM_PTE_H
+#define MM_PTE_H
+
+#include "mm/types.h"
+
+/* Entry bits (Intel SDM vol. 3, 4.5). */
+#define MM_PTE_PRESENT	((mm_pte_t)1 << 0)
+#define MM_PTE_WRITE	((mm_pte_t)1 << 1)
+#define MM_PTE_USER	((mm_pte_t)1 << 2)
+#define MM_PTE_PWT	((mm_pte_t)1 << 3)
+#define MM_PTE_PCD	((mm_pte_t)1 << 4)
+#define MM_PTE_ACCESSED ((mm_pte_t)1 << 5)
+#define MM_PTE_DIRTY	((mm_pte_t)1 << 6)
+#define MM_PTE_PS	((mm_pte_t)1 << 7) /* PD / PDPT: 2 MiB / 1 GiB page */
+#define MM_PTE_GLOBAL	((mm_pte_t)1 << 8)
+#define MM_PTE_PAT_HUGE ((mm_pte_t)1 << 12) /* PAT bit of a PS entry */
+#define MM_PTE_NX	((mm_pte_t)1 << 63)
+
+/* Physical address bits [12, 52) of an entry. */
+#define MM_PTE_ADDR_MASK ((MM_PHYS_LIMIT - 1) & ~(MM_FRAME_SIZE - 1))
+#define MM_PTE_ADDR(pte) ((mm_paddr_t)((pte)&MM_PTE_ADDR_MASK))
+
+/* Table geometry. */
+#define MM_PT_INDEX_BITS 9u
+#define MM_PT_ENTRIES	 (1u << MM_PT_INDEX_BITS)
+#define MM_PT_LEVELS	 4u
+#define MM_PT_TOP	 (MM_PT_LEVELS - 1u) /* the PML4 level */
+#define MM_PTE_SIZE	 ((uint64_t)sizeof(mm_pte_t))
+
+/* Bit where the index of `level` starts, and the bytes one entry maps. */
+#define MM_PT_SHIFT(level) (MM_PAGE_SHIFT + (level)*MM_PT_INDEX_BITS)
+#define MM_PT_SPAN(level)  ((uint64_t)1 << MM_PT_SHIFT(level))
+#define MM_PT_INDEX(level, va)                                                 \
+	((unsigned)(((uint64_t)(va) >> MM_PT_SHIFT(level)) &                   \
+		    (MM_PT_ENTRIES - 1u)))
+
+/* Virtual addresses: 48 bits, sign-extended from bit 47. */
+#define MM_VA_BITS	MM_PT_SHIFT(MM_PT_LEVELS)
+#define MM_VA_HIGH_BITS (~(uint64_t)0 << MM_VA_BITS)
+#define MM_VA_SIGN_EXTEND(va)                                                  \
+	((((uint64_t)(va) >> (MM_VA_BITS - 1u)) & 1u)                          \
+		 ? ((uint64_t)(va) | MM_VA_HIGH_BITS)                          \
+		 : ((uint64_t)(va) & ~MM_VA_HIGH_BITS))
+#define MM_VA_CANONICAL(va) (MM_VA_SIGN_EXTEND(va) == (uint64_t)(va))
+
+/*
+ * The recursive window. With PML4[r] pointing at the PML4 itself, a virtual
+ * address whose top (level + 1) indexes are all r reaches the table of
+ * `level` that maps va: the remaining index fields are va's own upper
+ * indexes, shifted down by (level + 1) fields.
+ *
+ * MM_PT_WINDOW_PREFIX(level): r placed in the top (level + 1) index fields.
+ * MM_PT_TABLE_VA(level, va):  the table of `level` that maps va.
+ * MM_PTE_VA(level, va):       the entry of `level` that maps va.
+ */
+#define MM_RECURSIVE_INDEX	510u
+#define MM_RECURSIVE_R		((uint64_t)MM_RECURSIVE_INDEX)
+#define MM_PT_FIELD(level, idx) ((uint64_t)(idx) << MM_PT_SHIFT(level))
+#define MM_PT_WINDOW_PREFIX(level)                                             \
+	(MM_PT_FIELD(MM_PT_TOP, MM_RECURSIVE_R) |                              \
+	 ((level) >= 1u ? MM_PT_FIELD(MM_PT_TOP - 1u, MM_RECURSIVE_R) : 0u) |  \
+	 ((level) >= 2u ? MM_PT_FIELD(MM_PT_TOP - 2u, MM_RECURSIVE_R) : 0u) |  \
+	 ((level) >= 3u ? MM_PT_FIELD(MM_PT_TOP - 3u, MM_RECURSIVE_R) : 0u))
+#define MM_PT_WINDOW_MASK(level)                                               \
+	((MM_PT_SPAN(MM_PT_TOP - (level)) - 1u) & ~(MM_FRAME_SIZE - 1u))
+#define MM_PT_TABLE_VA(level, va)                                              \
+	((mm_vaddr_t)MM_VA_SIGN_EXTEND(                                        \
+		MM_PT_WINDOW_PREFIX(level) |                                   \
+		(((uint64_t)(va) >> (((level) + 1u) * MM_PT_INDEX_BITS)) &     \
+		 MM_PT_WINDOW_MASK(level))))
+#define MM_PTE_VA(level, va)                                                   \
+	(MM_PT_TABLE_VA(level, va) + MM_PT_INDEX(level, va) * MM_PTE_SIZE)
+
+/* [MM_WINDOW_START, MM_WINDOW_END): everything PML4[r] maps. */
+#define MM_WINDOW_START ((mm_vaddr_t)MM_PT_TABLE_VA(0, 0))
+#define MM_WINDOW_END	(MM_WINDOW_START + MM_PT_SPAN(MM_PT_TOP))
+
+#endif /* MM_PTE_H */
