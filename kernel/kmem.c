@@ -1,0 +1,147 @@
+/*
+ * Owns the boot-time memory setup: where the frame allocator's metadata goes
+ * (first fit in a usable region of the map, clear of everything the kernel
+ * must keep), what gets reserved, and the switch from the boot page tables'
+ * coarse permissions to a W^X kernel image edited through libmm.
+ */
+#include "kmem.h"
+
+#include "arch.h"
+#include "kprintf.h"
+#include "panic.h"
+
+#define PAGE_MASK (MM_FRAME_SIZE - 1)
+
+struct kmem kmem;
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static void add_reserved(uint64_t start, uint64_t end)
+{
+	if (end <= start)
+		return;
+	if (kmem.nreserved == KMEM_MAX_RESERVED)
+		panic("kmem: more than %u reserved ranges", KMEM_MAX_RESERVED);
+	kmem.reserved[kmem.nreserved++] = (struct kmem_range){start, end};
+}
+
+/* Everything the metadata must avoid, i.e. all reservations but itself. */
+static void collect_reserved(const struct boot_info *bi, uint64_t info_phys,
+			     uint64_t info_size)
+{
+	add_reserved(0, KMEM_LOW_LIMIT);
+	add_reserved(bi->kernel_phys_start, bi->kernel_phys_end);
+	add_reserved(info_phys, info_phys + info_size);
+	for (size_t i = 0; i < bi->module_count; i++)
+		add_reserved(bi->modules[i].start, bi->modules[i].end);
+}
+
+/* The first reserved range that [start, start + len) overlaps, or NULL. */
+static const struct kmem_range *clash(uint64_t start, uint64_t len)
+{
+	for (size_t i = 0; i < kmem.nreserved; i++) {
+		const struct kmem_range *r = &kmem.reserved[i];
+
+		if (start < r->end && r->start < start + len)
+			return r;
+	}
+	return NULL;
+}
+
+/* First page-aligned fit of len bytes in region rg, or 0 for none. */
+static uint64_t fit_in(const struct mm_region *rg, uint64_t len)
+{
+	uint64_t end = rg->base + rg->length;
+	uint64_t at = align_up(rg->base, MM_FRAME_SIZE);
+	const struct kmem_range *r;
+
+	while (at + len <= end && (r = clash(at, len)) != NULL)
+		at = align_up(r->end, MM_FRAME_SIZE);
+	return at + len <= end && at != 0 ? at : 0;
+}
+
+static uint64_t place_metadata(const struct mm_memmap *map, uint64_t len)
+{
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mm_region *rg = &map->regions[i];
+		uint64_t at;
+
+		if (rg->type != MM_REGION_USABLE)
+			continue;
+		at = fit_in(rg, len);
+		if (at)
+			return at;
+	}
+	panic("kmem: no usable region holds %lu bytes of allocator metadata",
+	      len);
+}
+
+static void reserve_all(void)
+{
+	for (size_t i = 0; i < kmem.nreserved; i++) {
+		const struct kmem_range *r = &kmem.reserved[i];
+		mm_status_t st = mm_frame_reserve(&kmem.frames, r->start,
+						  r->end - r->start);
+
+		if (st != MM_OK)
+			panic("kmem: reserving [%#lx, %#lx): %s", r->start,
+			      r->end, mm_status_str(st));
+	}
+}
+
+void kmem_init_frames(const struct boot_info *bi, uint64_t info_phys,
+		      uint64_t info_size)
+{
+	const struct mm_memmap *map = &bi->memmap;
+	uint64_t len = align_up(mm_frame_metadata_bytes(map), MM_FRAME_SIZE);
+	void *meta;
+	mm_status_t st;
+
+	if (len == 0)
+		panic("kmem: the memory map has no usable frame");
+	collect_reserved(bi, info_phys, info_size);
+	kmem.meta_phys = place_metadata(map, len);
+	kmem.meta_bytes = len;
+	meta = arch_window_map(kmem.meta_phys, len);
+	if (meta == NULL)
+		panic("kmem: %lu bytes of metadata exceed the early window",
+		      len);
+	st = mm_frame_init(&kmem.frames, map, meta, len);
+	if (st != MM_OK)
+		panic("kmem: mm_frame_init: %s", mm_status_str(st));
+	add_reserved(kmem.meta_phys, kmem.meta_phys + len);
+	reserve_all();
+	mm_frame_stats(&kmem.frames, &kmem.boot_stats);
+}
+
+/* mm_protect() every 4 KiB page of [start, end). */
+static void protect(const char *what, uintptr_t start, uintptr_t end,
+		    unsigned prot)
+{
+	for (uintptr_t va = start; va < end; va += MM_FRAME_SIZE) {
+		mm_status_t st = mm_protect(&kmem.vm, va, prot);
+
+		if (st != MM_OK)
+			panic("kmem: protecting %s page %#lx: %s", what, va,
+			      mm_status_str(st));
+	}
+}
+
+void kmem_init_paging(void)
+{
+	mm_status_t st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
+
+	if (st != MM_OK)
+		panic("kmem: mm_vm_init: %s", mm_status_str(st));
+	arch_identity_unmap();
+	protect("boot", (uintptr_t)_kernel_virt_start, (uintptr_t)_text_start,
+		0);
+	protect("text", (uintptr_t)_text_start, (uintptr_t)_text_end,
+		MM_PROT_EXEC);
+	protect("rodata", (uintptr_t)_rodata_start, (uintptr_t)_rodata_end, 0);
+	protect("data", (uintptr_t)_data_start, (uintptr_t)_data_end,
+		MM_PROT_WRITE);
+}

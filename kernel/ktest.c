@@ -1,0 +1,75 @@
+/*
+ * Owns the test runner: table walking, the per-test and failure lines, the
+ * totals, and the deliberate failure selected by "ktest.fail=1".
+ */
+#include "ktest.h"
+
+#include "kprintf.h"
+
+const struct boot_info *ktest_boot;
+static const char *current;
+
+void ktest_note(int line, const char *expr)
+{
+	kprintf("ktest:   %s: line %d: check failed: %s\n", current, line,
+		expr);
+}
+
+void ktest_note_status(int line, const char *expr, mm_status_t got,
+		       mm_status_t want)
+{
+	kprintf("ktest:   %s: line %d: %s returned %s, expected %s\n", current,
+		line, expr, mm_status_str(got), mm_status_str(want));
+}
+
+static bool has_word(const char *s, const char *word)
+{
+	for (; *s; s++) {
+		size_t i = 0;
+
+		while (word[i] && s[i] == word[i])
+			i++;
+		if (!word[i] && (s[i] == ' ' || s[i] == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Fails on purpose: proves the boot tests notice a failing kernel. */
+static bool deliberate_failure(void)
+{
+	KT_CHECK(!"ktest.fail=1 on the command line");
+	return true;
+}
+
+static void run_one(const struct ktest *t, struct ktest_result *out)
+{
+	bool ok;
+
+	current = t->name;
+	ok = t->run();
+	kprintf("ktest: %s %s\n", ok ? "PASS" : "FAIL", t->name);
+	if (ok)
+		out->passed++;
+	else
+		out->failed++;
+}
+
+static void run_table(const struct ktest *t, size_t n, struct ktest_result *out)
+{
+	for (size_t i = 0; i < n; i++)
+		run_one(&t[i], out);
+}
+
+void ktest_run(const struct boot_info *bi, struct ktest_result *out)
+{
+	static const struct ktest fail = {"deliberate_failure",
+					  deliberate_failure};
+
+	ktest_boot = bi;
+	*out = (struct ktest_result){0};
+	run_table(ktest_frame_tests, ktest_frame_count, out);
+	run_table(ktest_paging_tests, ktest_paging_count, out);
+	if (has_word(bi->cmdline, "ktest.fail=1"))
+		run_one(&fail, out);
+}

@@ -1,0 +1,225 @@
+/*
+ * Owns the frame-allocator tests that run in the booted kernel, against the
+ * real memory map: totals agree with the map and the boot reservations,
+ * reserved ranges stay out of reach, errors are reported, and the allocator
+ * can be exhausted and refilled to the same counts. Everything that covers
+ * all frames works in contiguous runs so it scales to the largest guests.
+ */
+#include "kmem.h"
+#include "ktest.h"
+
+#define MAX_RUNS 4096u
+
+static struct mm_frame_range runs[MAX_RUNS];
+static size_t nruns;
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Frames of usable whole frames of map inside pfn range [s, e). */
+static uint64_t usable_in(const struct mm_memmap *map, uint64_t s, uint64_t e)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mm_region *r = &map->regions[i];
+		uint64_t lo = (r->base + MM_FRAME_SIZE - 1) >> MM_PAGE_SHIFT;
+		uint64_t hi = (r->base + r->length) >> MM_PAGE_SHIFT;
+
+		lo = max64(lo, s);
+		hi = min64(hi, e);
+		if (r->type == MM_REGION_USABLE && hi > lo)
+			n += hi - lo;
+	}
+	return n;
+}
+
+/* The boot reservations as pfn ranges, sorted by start. */
+static size_t sorted_reservations(struct mm_frame_range *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < kmem.nreserved; i++) {
+		const struct kmem_range *r = &kmem.reserved[i];
+		struct mm_frame_range f = {r->start >> MM_PAGE_SHIFT,
+					   (r->end + MM_FRAME_SIZE - 1) >>
+						   MM_PAGE_SHIFT};
+		size_t j = n++;
+
+		for (; j > 0 && out[j - 1].start > f.start; j--)
+			out[j] = out[j - 1];
+		out[j] = f;
+	}
+	return n;
+}
+
+/* The boot reservations as disjoint pfn ranges (overlaps merged). */
+static size_t merged_reservations(struct mm_frame_range *out)
+{
+	size_t n = sorted_reservations(out), m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && out[i].start <= out[m - 1].end)
+			out[m - 1].end = max64(out[m - 1].end, out[i].end);
+		else
+			out[m++] = out[i];
+	}
+	return m;
+}
+
+/* Usable frames of the map, minus what boot reserved, are the free ones. */
+static bool frame_totals_match_map(void)
+{
+	const struct mm_memmap *map = &ktest_boot->memmap;
+	const struct mm_frame_stats *b = &kmem.boot_stats;
+	struct mm_frame_range merged[KMEM_MAX_RESERVED];
+	size_t n = merged_reservations(merged);
+	uint64_t taken = 0;
+	struct mm_frame_stats s;
+
+	for (size_t i = 0; i < n; i++)
+		taken += usable_in(map, merged[i].start, merged[i].end);
+	KT_CHECK(b->usable_frames ==
+		 mm_memmap_usable_bytes(map) >> MM_PAGE_SHIFT);
+	KT_CHECK(b->free_frames == b->usable_frames - taken);
+	KT_CHECK(b->total_frames == mm_memmap_usable_end(map) >> MM_PAGE_SHIFT);
+	mm_frame_stats(&kmem.frames, &s);
+	KT_CHECK(s.free_frames + s.allocated_frames + s.reserved_frames ==
+		 s.total_frames);
+	KT_OK(mm_frame_check(&kmem.frames));
+	return true;
+}
+
+/* The image, the metadata and low memory are reserved: never handed out. */
+static bool frame_boot_reservations_hold(void)
+{
+	struct mm_frame_alloc *fa = &kmem.frames;
+	uint64_t kernel = ktest_boot->kernel_phys_start >> MM_PAGE_SHIFT;
+	uint64_t meta = kmem.meta_phys >> MM_PAGE_SHIFT;
+	uint64_t meta_last = meta + (kmem.meta_bytes >> MM_PAGE_SHIFT) - 1;
+
+	KT_CHECK(mm_frame_is_reserved(fa, 0));
+	KT_CHECK(mm_frame_is_reserved(fa, kernel));
+	KT_CHECK(mm_frame_is_reserved(fa, meta));
+	KT_CHECK(mm_frame_is_reserved(fa, meta_last));
+	KT_STATUS(mm_frame_alloc_at(fa, kernel), MM_ERR_RESERVED);
+	KT_STATUS(mm_frame_free(fa, meta), MM_ERR_RESERVED);
+	return true;
+}
+
+/* One frame round-trips; double free, far pfns and claims are refused. */
+static bool frame_alloc_free_errors(void)
+{
+	struct mm_frame_alloc *fa = &kmem.frames;
+	uint64_t pfn, total = kmem.boot_stats.total_frames;
+
+	KT_OK(mm_frame_alloc(fa, &pfn));
+	KT_CHECK(!mm_frame_is_free(fa, pfn) && !mm_frame_is_reserved(fa, pfn));
+	KT_STATUS(mm_frame_alloc_at(fa, pfn), MM_ERR_IN_USE);
+	KT_OK(mm_frame_free(fa, pfn));
+	KT_STATUS(mm_frame_free(fa, pfn), MM_ERR_NOT_ALLOCATED);
+	KT_STATUS(mm_frame_free(fa, total), MM_ERR_OUT_OF_RANGE);
+	KT_STATUS(mm_frame_alloc_at(fa, total), MM_ERR_OUT_OF_RANGE);
+	KT_OK(mm_frame_alloc_at(fa, pfn));
+	KT_OK(mm_frame_free(fa, pfn));
+	KT_OK(mm_frame_check(fa));
+	return true;
+}
+
+/* An aligned run below 4 GiB (DMA-style) and a 2 MiB run come back whole. */
+static bool frame_contig_runs(void)
+{
+	struct mm_frame_alloc *fa = &kmem.frames;
+	uint64_t limit = (4ull << 30) >> MM_PAGE_SHIFT;
+	uint64_t pfn;
+
+	KT_OK(mm_frame_alloc_contig(fa, 16, 16, limit, &pfn));
+	KT_CHECK(pfn % 16 == 0 && pfn + 16 <= limit);
+	KT_OK(mm_frame_free_contig(fa, pfn, 16));
+	KT_OK(mm_frame_alloc_contig(fa, MM_FRAMES_2M, MM_FRAMES_2M,
+				    MM_FRAME_NO_LIMIT, &pfn));
+	KT_CHECK(pfn % MM_FRAMES_2M == 0);
+	KT_OK(mm_frame_free_contig(fa, pfn, MM_FRAMES_2M));
+	KT_STATUS(mm_frame_alloc_contig(fa, 0, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_INVALID);
+	KT_STATUS(mm_frame_alloc_contig(fa, 1, 3, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_INVALID);
+	return true;
+}
+
+/* Record run [pfn, pfn + n), merging with the previous one when adjacent. */
+static bool keep_run(uint64_t pfn, uint64_t n)
+{
+	if (nruns > 0 && runs[nruns - 1].end == pfn) {
+		runs[nruns - 1].end += n;
+		return true;
+	}
+	if (nruns == MAX_RUNS)
+		return false;
+	runs[nruns++] = (struct mm_frame_range){pfn, pfn + n};
+	return true;
+}
+
+/* Take runs of `size` frames until none is left; false if runs[] is full. */
+static bool drain(uint64_t size)
+{
+	uint64_t pfn;
+
+	while (mm_frame_alloc_contig(&kmem.frames, size, size,
+				     MM_FRAME_NO_LIMIT, &pfn) == MM_OK) {
+		if (!keep_run(pfn, size))
+			return false;
+	}
+	return true;
+}
+
+static bool give_back(void)
+{
+	for (size_t i = 0; i < nruns; i++)
+		KT_OK(mm_frame_free_contig(&kmem.frames, runs[i].start,
+					   runs[i].end - runs[i].start));
+	nruns = 0;
+	return true;
+}
+
+/* Exhaust the allocator (1 GiB, 2 MiB runs, then frames), refill: same. */
+static bool frame_exhaust_and_refill(void)
+{
+	struct mm_frame_stats before, empty, after;
+	uint64_t pfn;
+
+	mm_frame_stats(&kmem.frames, &before);
+	nruns = 0;
+	KT_CHECK(drain(MM_FRAMES_1G) && drain(MM_FRAMES_2M) && drain(1));
+	mm_frame_stats(&kmem.frames, &empty);
+	KT_STATUS(mm_frame_alloc(&kmem.frames, &pfn), MM_ERR_NOMEM);
+	KT_CHECK(empty.free_frames == 0);
+	KT_CHECK(empty.allocated_frames ==
+		 before.allocated_frames + before.free_frames);
+	KT_OK(mm_frame_check(&kmem.frames));
+	KT_CHECK(give_back());
+	mm_frame_stats(&kmem.frames, &after);
+	KT_CHECK(after.free_frames == before.free_frames);
+	KT_CHECK(after.allocated_frames == before.allocated_frames);
+	KT_CHECK(after.reserved_frames == before.reserved_frames);
+	KT_CHECK(after.free_2m_runs == before.free_2m_runs);
+	KT_OK(mm_frame_check(&kmem.frames));
+	return true;
+}
+
+const struct ktest ktest_frame_tests[] = {
+	{"frame_totals_match_map", frame_totals_match_map},
+	{"frame_boot_reservations_hold", frame_boot_reservations_hold},
+	{"frame_alloc_free_errors", frame_alloc_free_errors},
+	{"frame_contig_runs", frame_contig_runs},
+	{"frame_exhaust_and_refill", frame_exhaust_and_refill},
+};
+const size_t ktest_frame_count =
+	sizeof(ktest_frame_tests) / sizeof(ktest_frame_tests[0]);
