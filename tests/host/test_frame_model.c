@@ -1,0 +1,699 @@
+/*
+ * Randomized model test of the frame allocator: every operation runs both on
+ * the allocator and on a trivially correct reference (one byte per frame,
+ * the same lowest-first policy), and every status, pfn and counter must be
+ * equal. Fixed seeds, so a failure replays exactly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "mm/frame.h"
+
+enum { M_FREE, M_ALLOC, M_RESV };
+
+enum {
+	OP_ALLOC,
+	OP_ALLOC_AT,
+	OP_CONTIG,
+	OP_FREE,
+	OP_FREE_CONTIG,
+	OP_RESERVE,
+	OP_COUNT
+};
+
+/* The reference: one state byte per tracked frame. */
+struct model {
+	uint64_t n;
+	uint8_t *st;
+	uint64_t low; /* every frame below is not free */
+};
+
+/* One run of the test: allocator, reference, random source. */
+struct run {
+	struct mm_frame_alloc fa;
+	struct mm_memmap map;
+	struct model m;
+	void *meta;
+	uint64_t rng;
+	uint64_t op;
+	unsigned check_every;
+	uint64_t tally[OP_COUNT][MM_STATUS_COUNT]; /* outcomes seen */
+	uint64_t got_2m, got_1g; /* successful superpage-shaped allocations */
+};
+
+#define EXPECT_EQ(r, a, b)                                                     \
+	do {                                                                   \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
+		if (a_ != b_) {                                                \
+			print_error("op %llu: %s = %llu, model %llu\n",        \
+				    (unsigned long long)(r)->op, #a,           \
+				    (unsigned long long)a_,                    \
+				    (unsigned long long)b_);                   \
+			fail();                                                \
+		}                                                              \
+	} while (0)
+
+static uint64_t rnd(struct run *r)
+{
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return r->rng * 0x2545F4914F6CDD1Dull;
+}
+
+/* Uniform in [0, n), n > 0. */
+static uint64_t below(struct run *r, uint64_t n)
+{
+	return rnd(r) % n;
+}
+
+/* ---- the reference ----------------------------------------------------- */
+
+static uint64_t model_frames(const struct mm_memmap *map)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mm_region *g = &map->regions[i];
+		uint64_t first = (g->base + 4095) / 4096;
+		uint64_t last = (g->base + g->length) / 4096;
+
+		if (g->type == MM_REGION_USABLE && first < last && last > n)
+			n = last;
+	}
+	return n;
+}
+
+/* Frame f is free iff a usable region holds it whole and no other touches. */
+static void model_init(struct model *m, const struct mm_memmap *map)
+{
+	m->n = model_frames(map);
+	m->st = malloc(m->n + 1);
+	assert_non_null(m->st);
+	for (uint64_t f = 0; f < m->n; f++)
+		m->st[f] = M_RESV;
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mm_region *g = &map->regions[i];
+		uint64_t end = g->base + g->length;
+
+		for (uint64_t f = 0; g->type == MM_REGION_USABLE && f < m->n;
+		     f++) {
+			if (f * 4096 >= g->base && f * 4096 + 4096 <= end)
+				m->st[f] = M_FREE;
+		}
+	}
+	for (size_t i = 0; i < map->count; i++) {
+		const struct mm_region *g = &map->regions[i];
+		uint64_t end = g->base + g->length;
+
+		for (uint64_t f = 0; g->type != MM_REGION_USABLE && f < m->n;
+		     f++) {
+			if (f * 4096 < end && f * 4096 + 4096 > g->base)
+				m->st[f] = M_RESV;
+		}
+	}
+	m->low = 0;
+}
+
+static uint64_t model_count(const struct model *m, int state)
+{
+	uint64_t n = 0;
+
+	for (uint64_t f = 0; f < m->n; f++)
+		n += m->st[f] == state;
+	return n;
+}
+
+/* Maximal runs of reserved frames: the size the reserved table needs. */
+static uint64_t model_resv_runs(const struct model *m)
+{
+	uint64_t n = 0;
+
+	for (uint64_t f = 0; f < m->n; f++)
+		n += m->st[f] == M_RESV && (f == 0 || m->st[f - 1] != M_RESV);
+	return n;
+}
+
+static mm_status_t model_alloc(struct model *m, uint64_t *pfn)
+{
+	while (m->low < m->n && m->st[m->low] != M_FREE)
+		m->low++;
+	if (m->low == m->n)
+		return MM_ERR_NOMEM;
+	m->st[m->low] = M_ALLOC;
+	*pfn = m->low;
+	return MM_OK;
+}
+
+static mm_status_t model_alloc_at(struct model *m, uint64_t pfn)
+{
+	if (pfn >= m->n)
+		return MM_ERR_OUT_OF_RANGE;
+	if (m->st[pfn] == M_RESV)
+		return MM_ERR_RESERVED;
+	if (m->st[pfn] == M_ALLOC)
+		return MM_ERR_IN_USE;
+	m->st[pfn] = M_ALLOC;
+	return MM_OK;
+}
+
+static mm_status_t model_contig(struct model *m, uint64_t count, uint64_t align,
+				uint64_t limit, uint64_t *pfn)
+{
+	uint64_t lim = limit < m->n ? limit : m->n, s;
+
+	if (count == 0 || align == 0 || (align & (align - 1)))
+		return MM_ERR_INVALID;
+	s = (m->low + align - 1) / align * align;
+	while (s < lim && lim - s >= count) {
+		uint64_t f = s;
+
+		while (f < s + count && m->st[f] == M_FREE)
+			f++;
+		if (f == s + count) {
+			for (f = s; f < s + count; f++)
+				m->st[f] = M_ALLOC;
+			*pfn = s;
+			return MM_OK;
+		}
+		s = (f + align) / align * align;
+	}
+	return MM_ERR_NOMEM;
+}
+
+static mm_status_t model_free_contig(struct model *m, uint64_t pfn,
+				     uint64_t count)
+{
+	if (count == 0 || count > UINT64_MAX - pfn)
+		return MM_ERR_INVALID;
+	for (uint64_t f = pfn; f < pfn + count; f++) {
+		if (f >= m->n)
+			return MM_ERR_OUT_OF_RANGE;
+		if (m->st[f] == M_FREE)
+			return MM_ERR_NOT_ALLOCATED;
+		if (m->st[f] == M_RESV)
+			return MM_ERR_RESERVED;
+	}
+	for (uint64_t f = pfn; f < pfn + count; f++)
+		m->st[f] = M_FREE;
+	if (pfn < m->low)
+		m->low = pfn;
+	return MM_OK;
+}
+
+static mm_status_t model_reserve(struct model *m, uint64_t base, uint64_t len)
+{
+	uint64_t first, last;
+	uint8_t *save;
+
+	if (len == 0 || len - 1 > UINT64_MAX - base)
+		return MM_ERR_INVALID;
+	first = base / 4096;
+	last = (base + (len - 1)) / 4096 + 1;
+	if (last > m->n)
+		last = m->n;
+	for (uint64_t f = first; f < last; f++) {
+		if (m->st[f] == M_ALLOC)
+			return MM_ERR_IN_USE;
+	}
+	save = malloc(m->n + 1);
+	assert_non_null(save);
+	for (uint64_t f = 0; f < m->n; f++)
+		save[f] = m->st[f];
+	for (uint64_t f = first; f < last; f++)
+		m->st[f] = M_RESV;
+	if (model_resv_runs(m) > MM_FRAME_MAX_RESERVED) {
+		for (uint64_t f = 0; f < m->n; f++)
+			m->st[f] = save[f];
+		free(save);
+		return MM_ERR_NOMEM;
+	}
+	free(save);
+	return MM_OK;
+}
+
+static uint64_t model_aligned_runs(const struct model *m, uint64_t size)
+{
+	uint64_t n = 0;
+
+	for (uint64_t s = 0; s + size <= m->n; s += size) {
+		uint64_t f = s;
+
+		while (f < s + size && m->st[f] == M_FREE)
+			f++;
+		n += f == s + size;
+	}
+	return n;
+}
+
+static uint64_t model_largest_run(const struct model *m)
+{
+	uint64_t best = 0, run = 0;
+
+	for (uint64_t f = 0; f < m->n; f++) {
+		run = m->st[f] == M_FREE ? run + 1 : 0;
+		best = run > best ? run : best;
+	}
+	return best;
+}
+
+/* ---- comparing ------------------------------------------------------- */
+
+static void compare_counts(struct run *r)
+{
+	struct mm_frame_stats st;
+
+	mm_frame_stats(&r->fa, &st);
+	EXPECT_EQ(r, st.total_frames, r->m.n);
+	EXPECT_EQ(r, st.free_frames, model_count(&r->m, M_FREE));
+	EXPECT_EQ(r, st.allocated_frames, model_count(&r->m, M_ALLOC));
+	EXPECT_EQ(r, st.reserved_frames, model_count(&r->m, M_RESV));
+}
+
+static void compare_full(struct run *r)
+{
+	struct mm_frame_stats st;
+
+	compare_counts(r);
+	mm_frame_stats(&r->fa, &st);
+	EXPECT_EQ(r, st.free_2m_runs, model_aligned_runs(&r->m, 512));
+	EXPECT_EQ(r, st.free_1g_runs, model_aligned_runs(&r->m, 262144));
+	EXPECT_EQ(r, st.largest_free_run, model_largest_run(&r->m));
+	for (uint64_t f = 0; f < r->m.n + 70; f++) {
+		bool in = f < r->m.n;
+
+		EXPECT_EQ(r, mm_frame_is_free(&r->fa, f),
+			  in && r->m.st[f] == M_FREE);
+		EXPECT_EQ(r, mm_frame_is_reserved(&r->fa, f),
+			  in && r->m.st[f] == M_RESV);
+	}
+}
+
+/* ---- random operations ----------------------------------------------- */
+
+/* A pfn around the tracked range, biased towards allocated frames. */
+static uint64_t pick_pfn(struct run *r)
+{
+	uint64_t f = below(r, r->m.n + 80);
+
+	if (below(r, 4) == 0)
+		return f;
+	for (uint64_t i = 0; i < 256 && f < r->m.n; i++, f++) {
+		if (r->m.st[f] == M_ALLOC)
+			return f;
+	}
+	return f;
+}
+
+static uint64_t pick_align(struct run *r)
+{
+	static const uint64_t aligns[] = {1, 1, 1, 2, 4, 8, 16, 64, 128, 512};
+
+	return aligns[below(r, sizeof(aligns) / sizeof(aligns[0]))];
+}
+
+static uint64_t pick_count(struct run *r)
+{
+	switch (below(r, 6)) {
+	case 0:
+		return 1 + below(r, 4);
+	case 1:
+		return 1 + below(r, 70);
+	case 2:
+		return 512;
+	case 3:
+		return 1 + below(r, 3000);
+	case 4:
+		return below(r, 8) == 0 ? 0 : 60 + below(r, 200);
+	default:
+		return below(r, 4) == 0 ? 262144 : 1 + below(r, 600);
+	}
+}
+
+static uint64_t pick_limit(struct run *r)
+{
+	if (below(r, 2))
+		return MM_FRAME_NO_LIMIT;
+	return below(r, r->m.n + 600);
+}
+
+/* Compare one operation's status with the model's and count the outcome. */
+static void expect_status(struct run *r, int kind, mm_status_t got,
+			  mm_status_t want)
+{
+	EXPECT_EQ(r, got, want);
+	r->tally[kind][got]++;
+}
+
+static void op_alloc(struct run *r)
+{
+	uint64_t a = UINT64_MAX, b = UINT64_MAX;
+
+	expect_status(r, OP_ALLOC, mm_frame_alloc(&r->fa, &a),
+		      model_alloc(&r->m, &b));
+	EXPECT_EQ(r, a, b);
+}
+
+static void op_alloc_at(struct run *r)
+{
+	uint64_t f = below(r, r->m.n + 80);
+
+	if (below(r, 2))
+		f = r->m.low + below(r, 64);
+	expect_status(r, OP_ALLOC_AT, mm_frame_alloc_at(&r->fa, f),
+		      model_alloc_at(&r->m, f));
+}
+
+static void op_contig(struct run *r)
+{
+	uint64_t count = pick_count(r), align = pick_align(r);
+	uint64_t limit = pick_limit(r), a = UINT64_MAX, b = UINT64_MAX;
+
+	if (count == 512 && below(r, 2))
+		align = 512;
+	if (count == 262144)
+		align = below(r, 4) ? 262144 : 1024;
+	if (below(r, 50) == 0)
+		align = below(r, 2) ? 0 : 3;
+	expect_status(r, OP_CONTIG,
+		      mm_frame_alloc_contig(&r->fa, count, align, limit, &a),
+		      model_contig(&r->m, count, align, limit, &b));
+	EXPECT_EQ(r, a, b);
+	if (b != UINT64_MAX) {
+		r->got_2m += count == 512 && align == 512;
+		r->got_1g += count == 262144 && align == 262144;
+	}
+}
+
+static void op_free(struct run *r)
+{
+	uint64_t f = pick_pfn(r);
+	mm_status_t want = model_free_contig(&r->m, f, 1);
+
+	if (want == MM_ERR_INVALID)
+		want = MM_ERR_OUT_OF_RANGE;
+	expect_status(r, OP_FREE, mm_frame_free(&r->fa, f), want);
+}
+
+static void op_free_contig(struct run *r)
+{
+	uint64_t f = pick_pfn(r), count = 1;
+
+	while (f + count < r->m.n && r->m.st[f + count] == M_ALLOC &&
+	       below(r, 64) != 0)
+		count++;
+	if (below(r, 8) == 0)
+		count += below(r, 3);
+	if (below(r, 40) == 0)
+		count = below(r, 2) ? 0 : UINT64_MAX - f + 1;
+	expect_status(r, OP_FREE_CONTIG, mm_frame_free_contig(&r->fa, f, count),
+		      model_free_contig(&r->m, f, count));
+}
+
+static void op_reserve(struct run *r)
+{
+	uint64_t eighth = r->m.n / 8 + 1;
+	uint64_t base = below(r, (eighth + 40) * 4096);
+	uint64_t len = 1 + below(r, 4096 * (1 + below(r, 40)));
+
+	/* Mostly in the first or last eighth: superpage room stays between. */
+	if (below(r, 2))
+		base += (r->m.n - eighth) * 4096;
+	if (below(r, 4) == 0)
+		base = below(r, (r->m.n + 40) * 4096);
+
+	if (below(r, 2)) {
+		base = pick_pfn(r) * 4096 + below(r, 4096);
+		len = 1 + below(r, 3 * 4096);
+	}
+	if (below(r, 60) == 0)
+		len = below(r, 2) ? 0 : UINT64_MAX - base + 2;
+	expect_status(r, OP_RESERVE, mm_frame_reserve(&r->fa, base, len),
+		      model_reserve(&r->m, base, len));
+}
+
+/* Allocate single frames until the allocator runs dry. */
+static void burst_fill(struct run *r)
+{
+	uint64_t a = UINT64_MAX, b = UINT64_MAX;
+	mm_status_t st;
+
+	do {
+		st = mm_frame_alloc(&r->fa, &a);
+		expect_status(r, OP_ALLOC, st, model_alloc(&r->m, &b));
+		EXPECT_EQ(r, a, b);
+	} while (st == MM_OK);
+	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
+}
+
+/* Free every allocated run, in pieces of at most 5000 frames. */
+static void burst_drain(struct run *r)
+{
+	for (uint64_t f = 0; f < r->m.n; f++) {
+		uint64_t count = 0;
+
+		while (f + count < r->m.n && r->m.st[f + count] == M_ALLOC &&
+		       count < 5000)
+			count++;
+		if (count == 0)
+			continue;
+		expect_status(r, OP_FREE_CONTIG,
+			      mm_frame_free_contig(&r->fa, f, count),
+			      model_free_contig(&r->m, f, count));
+		f += count - 1;
+	}
+	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
+}
+
+/* Start a new phase; one in three starts with a burst. */
+static unsigned next_phase(struct run *r)
+{
+	unsigned phase = (unsigned)below(r, 3);
+
+	if (phase == 0 && below(r, 3) == 0)
+		burst_fill(r);
+	if (phase == 1 && below(r, 3) == 0)
+		burst_drain(r);
+	return phase;
+}
+
+/* Weights of OP_* per phase: fill up, drain, mixed. */
+static const unsigned phase_weights[3][OP_COUNT] = {
+	{60, 10, 22, 4, 2, 2},
+	{8, 4, 4, 40, 40, 4},
+	{30, 10, 15, 20, 20, 5},
+};
+
+/* One random operation, drawn with the weights of the current phase. */
+static void random_op(struct run *r, unsigned phase)
+{
+	static void (*const ops[OP_COUNT])(struct run *) = {
+		op_alloc, op_alloc_at,	  op_contig,
+		op_free,  op_free_contig, op_reserve,
+	};
+	uint64_t dice = below(r, 100);
+	int k = 0;
+
+	while (k + 1 < OP_COUNT && dice >= phase_weights[phase][k])
+		dice -= phase_weights[phase][k++];
+	ops[k](r);
+}
+
+/* ---- maps and runs --------------------------------------------------- */
+
+static const mm_region_type_t hole_types[] = {
+	MM_REGION_RESERVED, MM_REGION_ACPI_NVS, MM_REGION_BAD, MM_REGION_KERNEL,
+	MM_REGION_BOOTLOADER_RECLAIMABLE};
+
+/* One model run: its map and how long and how closely it is watched. */
+struct model_cfg {
+	uint64_t seed, span_frames, ops;
+	unsigned check_every, max_holes;
+	bool sanitize;
+};
+
+/* Usable span with odd edges, extra usable overlaps, and random holes. */
+static void random_map(struct run *r, const struct model_cfg *c)
+{
+	uint64_t span_frames = c->span_frames;
+	uint64_t span = span_frames * 4096;
+	unsigned holes = (unsigned)below(r, c->max_holes + 1);
+
+	mm_memmap_init(&r->map);
+	assert_int_equal(mm_memmap_add(&r->map,
+				       below(r, 2) * below(r, 3 * 4096),
+				       span - below(r, 6000), MM_REGION_USABLE),
+			 MM_OK);
+	for (unsigned i = 0; i < 3; i++) {
+		uint64_t base = below(r, span);
+
+		assert_int_equal(mm_memmap_add(&r->map, base,
+					       1 + below(r, span - base),
+					       MM_REGION_USABLE),
+				 MM_OK);
+	}
+	for (unsigned i = 0; i < holes; i++) {
+		uint64_t base = below(r, span + 8192);
+		uint64_t len =
+			1 +
+			below(r, 4096 * (1 + below(r, span_frames / 400 + 1)));
+
+		assert_int_equal(
+			mm_memmap_add(&r->map, base, len, hole_types[i % 5]),
+			MM_OK);
+	}
+	if (c->sanitize)
+		assert_int_equal(mm_memmap_sanitize(&r->map), MM_OK);
+}
+
+static void run_setup(struct run *r)
+{
+	size_t bytes = mm_frame_metadata_bytes(&r->map);
+	mm_status_t want = MM_OK;
+
+	model_init(&r->m, &r->map);
+	r->meta = malloc(bytes + 8);
+	assert_non_null(r->meta);
+	if (model_count(&r->m, M_FREE) == 0)
+		want = MM_ERR_INVALID;
+	else if (model_resv_runs(&r->m) > MM_FRAME_MAX_RESERVED)
+		want = MM_ERR_NOMEM;
+	EXPECT_EQ(r, mm_frame_init(&r->fa, &r->map, r->meta, bytes), want);
+	assert_int_equal(want, MM_OK);
+	assert_int_equal(mm_frame_check(&r->fa), MM_OK);
+	compare_full(r);
+}
+
+/*
+ * Take and give back the lowest 1 GiB and 2 MiB pages while the map is
+ * fresh, so the summary paths succeed at least once whatever the dice say.
+ */
+static void superpage_prelude(struct run *r)
+{
+	static const uint64_t sizes[] = {262144, 512};
+
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t a = UINT64_MAX, b = UINT64_MAX, n = sizes[i];
+
+		expect_status(r, OP_CONTIG,
+			      mm_frame_alloc_contig(&r->fa, n, n,
+						    MM_FRAME_NO_LIMIT, &a),
+			      model_contig(&r->m, n, n, MM_FRAME_NO_LIMIT, &b));
+		EXPECT_EQ(r, a, b);
+		if (b == UINT64_MAX)
+			continue;
+		r->got_1g += i == 0;
+		r->got_2m += i == 1;
+		EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
+		expect_status(r, OP_FREE_CONTIG,
+			      mm_frame_free_contig(&r->fa, b, n),
+			      model_free_contig(&r->m, b, n));
+	}
+	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
+}
+
+/* Every kind of operation both succeeded and failed at least once. */
+static void check_tally(const struct run *r)
+{
+	for (int k = 0; k < OP_COUNT; k++) {
+		uint64_t ok = r->tally[k][MM_OK], failed = 0;
+
+		for (int st = 1; st < MM_STATUS_COUNT; st++)
+			failed += r->tally[k][st];
+		print_message("op kind %d: %llu ok, %llu failed\n", k,
+			      (unsigned long long)ok,
+			      (unsigned long long)failed);
+		assert_true(ok > 0);
+		assert_true(failed > 0);
+	}
+	assert_true(r->m.n < 2048 || r->got_2m > 0);
+	assert_true(r->m.n < 2 * 262144 || r->got_1g > 0);
+}
+
+static void run_teardown(struct run *r)
+{
+	free(r->meta);
+	free(r->m.st);
+}
+
+/* ops random operations on a map of about span_frames frames. */
+static void run_model(const struct model_cfg *c)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	unsigned phase = 0;
+
+	assert_non_null(r);
+	r->rng = c->seed * 0x9E3779B97F4A7C15ull + 1;
+	r->check_every = c->check_every;
+	random_map(r, c);
+	run_setup(r);
+	superpage_prelude(r);
+	for (r->op = 1; r->op <= c->ops; r->op++) {
+		if (r->op % 1500 == 1)
+			phase = next_phase(r);
+		random_op(r, phase);
+		if (r->op == c->ops / 3)
+			burst_fill(r);
+		if (r->op == 2 * c->ops / 3)
+			burst_drain(r);
+		if (r->op % r->check_every == 0)
+			EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
+		if (r->op % 128 == 0)
+			compare_counts(r);
+		if (r->op % 5000 == 0)
+			compare_full(r);
+	}
+	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
+	compare_full(r);
+	check_tally(r);
+	run_teardown(r);
+	free(r);
+}
+
+/* Small sanitized maps: every status and pfn agrees with the model. */
+static void test_model_small_sanitized(void **state)
+{
+	(void)state;
+	run_model(&(struct model_cfg){1, 3000, 20000, 1, 6, true});
+	run_model(&(struct model_cfg){2, 700, 10000, 1, 24, true});
+}
+
+/* Unsanitized maps (overlaps, holes inside usable): same results. */
+static void test_model_unsanitized(void **state)
+{
+	(void)state;
+	run_model(&(struct model_cfg){3, 9000, 20000, 1, 8, false});
+	run_model(&(struct model_cfg){4, 20000, 20000, 4, 24, false});
+}
+
+/* Medium maps with many 2 MiB candidates. */
+static void test_model_medium(void **state)
+{
+	(void)state;
+	run_model(&(struct model_cfg){5, 40000, 20000, 8, 16, true});
+	run_model(&(struct model_cfg){6, 70001, 10000, 16, 24, false});
+}
+
+/* A map past 1 GiB: the 1 GiB summary path against the model. */
+static void test_model_large_1g(void **state)
+{
+	(void)state;
+	run_model(&(struct model_cfg){7, 600000, 5000, 50, 3, true});
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model_small_sanitized),
+		cmocka_unit_test(test_model_unsanitized),
+		cmocka_unit_test(test_model_medium),
+		cmocka_unit_test(test_model_large_1g),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
