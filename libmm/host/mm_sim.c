@@ -38,6 +38,12 @@ struct mm_sim {
 	struct mm_sim_stats st;
 };
 
+static _Noreturn void fail(const char *what)
+{
+	fprintf(stderr, "mm_sim: %s\n", what);
+	abort();
+}
+
 static _Noreturn void die(const char *what, mm_vaddr_t va)
 {
 	fprintf(stderr, "mm_sim: %s at va 0x%016llx\n", what,
@@ -377,7 +383,7 @@ static void claim_frames(struct mm_sim *sim)
 		sim->claimed[n++] = pfn;
 	while (keep > 0 && n > 0) {
 		if (mm_frame_free(&sim->frames, sim->claimed[--n]) != MM_OK)
-			die("fault injection could not free a frame", 0);
+			fail("fault injection could not free a frame");
 		keep--;
 	}
 	sim->nclaimed = n;
@@ -390,7 +396,7 @@ static void release_frames(struct mm_sim *sim)
 		uint64_t pfn = sim->claimed[--sim->nclaimed];
 
 		if (mm_frame_free(&sim->frames, pfn) != MM_OK)
-			die("fault injection could not give a frame back", 0);
+			fail("fault injection could not give a frame back");
 	}
 }
 
@@ -470,13 +476,13 @@ void mm_port_op_end(void *ctx)
 	struct mm_sim *sim = ctx;
 
 	if (sim->depth == 0)
-		die("op_end without op_begin", 0);
+		fail("op_end without op_begin");
 	if (--sim->depth > 0)
 		return;
 	release_frames(sim);
 	sim->st.ops++;
 	if (sim->strict && mm_sim_tlb_check(sim) != 0 && sim->strict_abort)
-		die("strict mode: stale TLB entries after an operation", 0);
+		fail("strict mode: stale TLB entries after an operation");
 }
 
 /* Creation and accessors. */
