@@ -37,5 +37,44 @@ format-check:
 	clang-format --dry-run --Werror $(C_SOURCES)
 	@echo "format-check: ok"
 
+# The kernel: ISO, boot in QEMU (TCG) with serial on the terminal, Bochs,
+# and QEMU halted for gdb. Exit 33 from QEMU (isa-debug-exit 0x10) means
+# every kernel test passed; 35 a test failed; 37 an unexpected exception.
+.PHONY: iso run run-bochs gdb
+KERNEL_DIR := build/default/kernel
+ISO := $(KERNEL_DIR)/xomb.iso
+QEMU_CPU ?= max
+QEMU_MEM ?= 512M
+QEMU_KERNEL := qemu-system-x86_64 -accel tcg -cpu $(QEMU_CPU) -m $(QEMU_MEM) \
+	-cdrom $(ISO) -boot d -display none -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+iso:
+	$(DEPS) host kernel
+	cmake --preset default
+	cmake --build --preset default -j $(JOBS) --target iso
+
+run: iso
+	@$(QEMU_KERNEL) -serial stdio; st=$$?; \
+	if [ $$st -ne 33 ]; then \
+		echo "make run: QEMU exited with $$st (33 pass, 35 test failure, 37 exception)"; \
+		exit 1; \
+	fi
+
+run-bochs: iso
+	$(DEPS) bochs
+	tests/qemu/boot_test.sh --emulator bochs --iso $(ISO) \
+		--log build/default/bochs/serial.txt --timeout 300 --show
+
+# QEMU waits for gdb on :1234; serial goes to build/default/gdb-serial.txt.
+gdb: iso
+	$(DEPS) debug
+	@$(QEMU_KERNEL) -serial file:build/default/gdb-serial.txt -s -S & \
+	qemu=$$!; \
+	gdb -q -ex "set architecture i386:x86-64" \
+		-ex "target remote localhost:1234" -ex "hbreak kmain" \
+		-ex continue $(KERNEL_DIR)/xomb.elf; \
+	kill $$qemu 2>/dev/null; wait $$qemu 2>/dev/null; true
+
 clean:
 	rm -rf build

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages a make target needs, and only the missing ones.
 #   tools/deps.sh GROUP...   groups: host kernel bochs uefi coverage fuzz lint
+#                            debug
 # A no-op when everything is present. Installs with apt-get as root or
 # through sudo; otherwise says exactly what to install and fails.
 set -euo pipefail
@@ -13,6 +14,7 @@ declare -A GROUP=(
 	[coverage]="lcov"
 	[fuzz]="clang libclang-rt-dev"
 	[lint]="clang-tidy cppcheck"
+	[debug]="gdb"
 )
 
 [ $# -gt 0 ] || set -- host

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Boot the kernel ISO in an emulator, capture COM1 to a file and judge it
+# against the boot contract (DESIGN.md): the xomb:, mm: and ktest: lines and,
+# under QEMU, the isa-debug-exit code. Prints the serial log on failure.
+#
+#   boot_test.sh --iso ISO --log LOG [options]
+#     --emulator qemu|bochs|ovmf   (default qemu; ovmf = QEMU + UEFI firmware)
+#     --cpu MODEL --mem SIZE       QEMU -cpu / -m (default qemu64, 128M)
+#     --expect pass|fail           fail: the kernel must report a failed
+#                                  test and exit 35 (default pass)
+#     --timeout SECONDS            wall-clock bound (default 60)
+#     --firmware bios|uefi         expected in the xomb: line (default bios)
+#     --cpu-1g 0|1                 expected cpu_1g= value (default: any)
+#     --min-usable BYTES           mm: usable_bytes must be at least this
+#     --ovmf-code FILE --ovmf-vars FILE   firmware for --emulator ovmf
+#     --show                       print the serial log even on success
+set -uo pipefail
+
+emulator=qemu iso= log= cpu=qemu64 mem=128M expect=pass timeout_s=60
+firmware=bios cpu_1g= min_usable=0 show=0
+ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+
+while [ $# -gt 0 ]; do
+	[ "$1" = --show ] && { show=1; shift; continue; }
+	case $1 in
+	--emulator) emulator=$2 ;;
+	--iso) iso=$2 ;;
+	--log) log=$2 ;;
+	--cpu) cpu=$2 ;;
+	--mem) mem=$2 ;;
+	--expect) expect=$2 ;;
+	--timeout) timeout_s=$2 ;;
+	--firmware) firmware=$2 ;;
+	--cpu-1g) cpu_1g=$2 ;;
+	--min-usable) min_usable=$2 ;;
+	--ovmf-code) ovmf_code=$2 ;;
+	--ovmf-vars) ovmf_vars=$2 ;;
+	*) echo "boot_test.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+[ -n "$iso" ] && [ -n "$log" ] || { echo "boot_test.sh: --iso and --log are required" >&2; exit 2; }
+[ -f "$iso" ] || { echo "boot_test.sh: no ISO at $iso" >&2; exit 2; }
+
+work=$(dirname "$log")
+mkdir -p "$work"
+rm -f "$log"
+qemu_common=(-accel tcg -display none -no-reboot -monitor none
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-serial "file:$log" -cdrom "$iso" -m "$mem")
+
+run_qemu() {
+	timeout "$timeout_s" qemu-system-x86_64 "${qemu_common[@]}" -cpu "$cpu" -boot d
+}
+
+run_ovmf() {
+	local vars="$log.vars.fd"
+	cp "$ovmf_vars" "$vars"
+	timeout "$timeout_s" qemu-system-x86_64 "${qemu_common[@]}" -cpu "$cpu" \
+		-machine q35 \
+		-drive "if=pflash,format=raw,readonly=on,file=$ovmf_code" \
+		-drive "if=pflash,format=raw,file=$vars"
+}
+
+# Bochs cannot return the kernel's exit code: the kernel stops it through
+# the Bochs shutdown port and the serial file is the only verdict.
+run_bochs() {
+	local rc="$log.bochsrc" dbg="$log.bochs-rc"
+	cat >"$rc" <<-BOCHSRC
+	megs: 256
+	romimage: file=/usr/share/bochs/BIOS-bochs-latest
+	vgaromimage: file=/usr/share/vgabios/vgabios.bin
+	ata0-master: type=cdrom, path="$iso", status=inserted
+	boot: cdrom
+	com1: enabled=1, mode=file, dev="$log"
+	display_library: rfb, options="timeout=0"
+	sound: driver=dummy
+	speaker: enabled=0
+	log: $log.bochsout
+	panic: action=fatal
+	error: action=report
+	clock: sync=none, time0=local
+	BOCHSRC
+	printf 'c\nquit\n' >"$dbg"
+	timeout "$timeout_s" bochs -q -f "$rc" -rc "$dbg" >"$log.bochs-stdout" 2>&1
+	local st=$?
+	[ $st -eq 124 ] && return 124
+	return 0
+}
+
+case $emulator in
+qemu) run_qemu ;;
+ovmf) run_ovmf ;;
+bochs) cpu=bochs-default mem=256M; run_bochs ;;
+*) echo "boot_test.sh: unknown emulator $emulator" >&2; exit 2 ;;
+esac
+status=$?
+
+problems=()
+fail() { problems+=("$1"); }
+
+serial=$(tr -d '\r' <"$log" 2>/dev/null)
+[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
+
+want_exit=33
+[ "$expect" = fail ] && want_exit=35
+if [ "$emulator" != bochs ] && [ $status -ne 124 ] && [ $status -ne $want_exit ]; then
+	fail "exit code $status, expected $want_exit"
+fi
+
+xomb_re="^xomb: boot method=multiboot2 firmware=$firmware cpu_nx=[01] cpu_1g=${cpu_1g:-[01]}\$"
+grep -Eq "$xomb_re" <<<"$serial" || fail "no line matching /$xomb_re/"
+
+mm_line=$(grep -E '^mm: usable_bytes=[0-9]+ total_frames=[0-9]+ free_frames=[0-9]+ reserved_frames=[0-9]+$' <<<"$serial" | tail -n1)
+if [ -z "$mm_line" ]; then
+	fail "no mm: line"
+else
+	usable=${mm_line#mm: usable_bytes=}
+	usable=${usable%% *}
+	[ "$usable" -ge "$min_usable" ] || fail "usable_bytes=$usable < $min_usable"
+fi
+
+kt_line=$(grep -E '^ktest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial" | tail -n1)
+if [ -z "$kt_line" ]; then
+	fail "no ktest: summary line"
+else
+	read -r _ passed _ failed _ <<<"$kt_line"
+	passed=${passed%,}
+	[ "$passed" -gt 0 ] || fail "no test passed"
+	if [ "$expect" = pass ]; then
+		[ "$failed" -eq 0 ] || fail "$failed kernel test(s) failed"
+	else
+		[ "$failed" -gt 0 ] || fail "expected a failed kernel test"
+		grep -q '^ktest: FAIL deliberate_failure$' <<<"$serial" ||
+			fail "the deliberate failure was not reported"
+	fi
+fi
+grep -q 'unexpected exception' <<<"$serial" && fail "unexpected CPU exception"
+
+if [ ${#problems[@]} -gt 0 ]; then
+	echo "---- serial log ($log) ----"
+	printf '%s\n' "$serial"
+	echo "---- end of serial log ----"
+	printf 'boot_test.sh: FAIL: %s\n' "${problems[@]}"
+	exit 1
+fi
+[ $show -eq 1 ] && printf '%s\n' "$serial"
+echo "boot_test.sh: ok ($emulator cpu=$cpu mem=$mem): $kt_line"
+exit 0
