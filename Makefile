@@ -6,6 +6,9 @@ DEPS := tools/deps.sh
 C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
+.PHONY: bench bench-callgrind
+BENCH := build/bench/bench/xomb_bench
+BENCH_MD ?= build/bench/RESULTS.md
 
 all:
 	$(DEPS) host kernel
@@ -36,6 +39,21 @@ format-check:
 	$(DEPS) host
 	clang-format --dry-run --Werror $(C_SOURCES)
 	@echo "format-check: ok"
+
+# Host benchmarks of libmm against the seed baseline (bench/RESULTS.md);
+# never part of `make test`.
+bench:
+	$(DEPS) host
+	cmake --preset bench
+	cmake --build --preset bench -j $(JOBS) --target xomb_bench
+	$(BENCH) --md $(BENCH_MD)
+
+# Instructions per steady pair under callgrind: deterministic figures.
+bench-callgrind:
+	$(DEPS) host bench
+	cmake --preset bench
+	cmake --build --preset bench -j $(JOBS) --target xomb_bench
+	bench/callgrind.sh $(BENCH)
 
 # The kernel: ISO, boot in QEMU (TCG) with serial on the terminal, Bochs,
 # and QEMU halted for gdb. Exit 33 from QEMU (isa-debug-exit 0x10) means

@@ -2,6 +2,7 @@
 # Install the Debian packages a make target needs, and only the missing ones.
 #   tools/deps.sh GROUP...   groups: host kernel bochs uefi coverage fuzz lint
 #                            debug
+#                            bench
 # A no-op when everything is present. Installs with apt-get as root or
 # through sudo; otherwise says exactly what to install and fails.
 set -euo pipefail
@@ -15,6 +16,7 @@ declare -A GROUP=(
 	[fuzz]="clang libclang-rt-dev"
 	[lint]="clang-tidy cppcheck"
 	[debug]="gdb"
+	[bench]="valgrind"
 )
 
 [ $# -gt 0 ] || set -- host

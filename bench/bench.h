@@ -1,0 +1,145 @@
+/*
+ * Shared pieces of the host benchmarks: the clock, a fixed-seed random
+ * generator, medians, the table of results, and the interface through which
+ * one workload drives either libmm's frame allocator or the seed baseline.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mm/memmap.h"
+
+/* The physical layout every frame benchmark uses (see bench_map_build). */
+#define BENCH_LOW_START	 1u	/* frame 0 reserved (real-mode IVT) */
+#define BENCH_LOW_END	 0x9Fu	/* [0x9F000, 0x100000) reserved (VGA, BIOS) */
+#define BENCH_HIGH_START 0x100u /* usable from 1 MiB to the end */
+
+/* Marks "not measured" in a result (the seed cannot run the workload). */
+#define BENCH_NONE (-1.0)
+
+/*
+ * One frame allocator under test. The workloads only call through these
+ * pointers, so libmm and the seed pay the same harness cost (one indirect
+ * call per operation). contig is NULL when the allocator has none.
+ */
+struct bench_impl {
+	const char *name;
+	void *ctx;
+	uint64_t max_frames; /* largest N it can track (UINT64_MAX: any) */
+	bool hinted;	     /* keeps a "next free" hint (the seed) */
+	bool (*init)(void *ctx, const struct mm_memmap *map);
+	bool (*alloc)(void *ctx, uint64_t *pfn);
+	bool (*free)(void *ctx, uint64_t pfn);
+	bool (*used)(void *ctx, uint64_t pfn); /* allocated or reserved */
+	bool (*contig)(void *ctx, uint64_t count, uint64_t *pfn);
+	/* Fast-forward (the seed): see seed_frame_load(). NULL for libmm. */
+	void (*load)(bool (*used)(void *ctx, uint64_t pfn), void *used_ctx,
+		     uint64_t frames, uint64_t hint);
+	uint64_t rng; /* workload-private random state */
+};
+
+/* One line of the final table. seed_ns is BENCH_NONE where not measured. */
+struct bench_result {
+	char workload[24];
+	uint64_t frames;
+	double libmm_ns;
+	double seed_ns;
+	unsigned libmm_ops; /* timed operations per repetition */
+	unsigned seed_ops;
+};
+
+/* Monotonic time in nanoseconds. */
+uint64_t bench_now_ns(void);
+
+/* Median cost of one empty bench_now_ns() pair, measured once. */
+double bench_clock_overhead_ns(void);
+
+/* Next value of a xorshift64* generator; *state must be non-zero. */
+uint64_t bench_rand(uint64_t *state);
+
+/* Median of n values (n >= 1); reorders v. */
+double bench_median(double *v, size_t n);
+
+/* Median of n integer samples (n >= 1); reorders v. */
+double bench_median_u64(uint64_t *v, size_t n);
+
+/* True iff frame pfn lies in a usable region of the benchmark map. */
+static inline bool bench_pfn_usable(uint64_t pfn, uint64_t frames)
+{
+	return (pfn >= BENCH_LOW_START && pfn < BENCH_LOW_END) ||
+	       (pfn >= BENCH_HIGH_START && pfn < frames);
+}
+
+/*
+ * Fill *map with a PC-like layout tracking exactly `frames` frames (frames
+ * >= 512): frame 0 reserved, [4 KiB, 636 KiB) usable, the legacy hole
+ * [636 KiB, 1 MiB) reserved, [1 MiB, frames * 4 KiB) usable.
+ */
+void bench_map_build(struct mm_memmap *map, uint64_t frames);
+
+/* Usable frames of the map built for `frames`. */
+uint64_t bench_map_usable(uint64_t frames);
+
+/*
+ * The two allocators. bench_libmm_impl allocates its metadata for up to
+ * max_frames frames and touches it once, so timing never sees page faults.
+ * Both return false when out of host memory.
+ */
+bool bench_libmm_impl(struct bench_impl *im, uint64_t max_frames);
+void bench_libmm_impl_destroy(struct bench_impl *im);
+void bench_seed_impl(struct bench_impl *im);
+
+/* libmm's metadata size for the benchmark map of `frames` frames. */
+size_t bench_libmm_metadata_bytes(uint64_t frames);
+
+/*
+ * Free and re-allocate victims[0..n) pairwise: {free victims[i]; allocate
+ * one}. Kept out of line under a fixed name so that callgrind can count
+ * exactly this loop (--toggle-collect=bench_run_pairs). Returns the sum of
+ * the allocated frame numbers (keeps the work observable).
+ */
+uint64_t bench_run_pairs(struct bench_impl *im, const uint64_t *victims,
+			 size_t n);
+
+/* Options shared by the frame workloads. */
+struct bench_opts {
+	unsigned reps;	       /* repetitions per workload (odd) */
+	unsigned steady_ops;   /* steady pairs per repetition, libmm alone */
+	unsigned cmp_ops;      /* ... with the seed: both run the same pairs */
+	double seed_budget_ms; /* the seed stops early past this budget */
+	unsigned last_samples; /* libmm lastframe samples per repetition */
+	unsigned seed_last;    /* seed lastframe samples per repetition */
+	bool quiet;	       /* no progress on stderr */
+};
+
+/*
+ * Run workload `name` for `frames` frames, libmm and (where it can run) the
+ * seed interleaved rep by rep; fill *res. Returns false for an unknown
+ * workload or a setup failure (message on stderr).
+ */
+bool bench_frame_workload(const char *name, uint64_t frames,
+			  struct bench_impl *libmm, struct bench_impl *seed,
+			  const struct bench_opts *opt,
+			  struct bench_result *res);
+
+/*
+ * Callgrind mode: set up steady workload `name` (on ref, then fast-forwarded
+ * into im when im is the seed; im == ref for libmm) and run exactly `ops`
+ * pairs (0 allowed) on im, untimed. Returns the pairs done, or -1.
+ */
+long bench_frame_steady_count(const char *name, uint64_t frames,
+			      struct bench_impl *ref, struct bench_impl *im,
+			      unsigned long ops);
+
+/*
+ * The paging benchmark on the host simulator: prints its own table and
+ * machine-readable lines to stdout and, when md is non-NULL, a Markdown
+ * table to md. Returns false when the simulator cannot be set up.
+ */
+bool bench_paging_run(unsigned reps, FILE *md);
+
+#endif /* BENCH_H */

@@ -1,0 +1,485 @@
+/*
+ * The frame-allocator workloads: init, fill, free, steady<fill>, lastframe,
+ * contig2m and contig1g. Each workload has an untimed setup, run once per
+ * allocator, and a timed repetition that returns nanoseconds per operation;
+ * bench_frame_workload() interleaves libmm and the seed repetition by
+ * repetition and keeps the medians. Random choices come from fixed seeds, so
+ * both allocators see the same pattern.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define PATTERN_SEED 0x9E3779B97F4A7C15ull /* pre-fill and permutations */
+#define VICTIM_SEED  0xD1B54A32D192ED03ull /* steady victims */
+#define CHUNK	     256u		   /* steady pairs per timed chunk */
+#define MAX_REPS     64u
+
+/* Everything a workload needs to know about the run. */
+struct wl {
+	uint64_t frames;
+	uint64_t usable;
+	unsigned fill_permille; /* steady: target fill level in 1/1000 */
+	uint64_t contig;	/* contig: frames per run */
+	const struct bench_opts *opt;
+	struct mm_memmap map;
+	uint32_t *perm; /* free: usable frames in a random order */
+	/* steady */
+	uint64_t pairs;		/* timed pairs per repetition, at most */
+	uint64_t seed_chunks;	/* chunks the seed did in this repetition */
+	struct bench_impl *ref; /* warmed up first; the seed loads its state */
+	uint64_t ref_hint;	/* last frame ref allocated, + 1 */
+	uint64_t ref_rng;	/* ref's victim generator after warm-up */
+	uint64_t warm;		/* warm-up pairs done by ref */
+	uint64_t sum[2], done[2]; /* per allocator (hinted): pfn sum, pairs */
+};
+
+struct workload {
+	const char *name;
+	bool seed_runs; /* the seed has this operation */
+	bool (*setup)(struct bench_impl *im, struct wl *w);
+	double (*run)(struct bench_impl *im, struct wl *w, unsigned *ops);
+};
+
+/* {free victims[i]; allocate one} for i < n; *last = last frame taken. */
+static inline uint64_t pairs(struct bench_impl *im, const uint64_t *victims,
+			     size_t n, uint64_t *last)
+{
+	uint64_t sum = 0, pfn = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		im->free(im->ctx, victims[i]);
+		im->alloc(im->ctx, &pfn);
+		sum += pfn;
+	}
+	*last = pfn;
+	return sum;
+}
+
+uint64_t bench_run_pairs(struct bench_impl *im, const uint64_t *victims,
+			 size_t n)
+{
+	uint64_t last;
+
+	return pairs(im, victims, n, &last);
+}
+
+/* Allocate until the allocator says no; returns the count. */
+static uint64_t fill_all(struct bench_impl *im)
+{
+	uint64_t n = 0, pfn;
+
+	while (im->alloc(im->ctx, &pfn))
+		n++;
+	return n;
+}
+
+static bool fresh(struct bench_impl *im, struct wl *w)
+{
+	if (im->init(im->ctx, &w->map))
+		return true;
+	fprintf(stderr, "bench: %s init failed at %llu frames\n", im->name,
+		(unsigned long long)w->frames);
+	return false;
+}
+
+static bool fresh_full(struct bench_impl *im, struct wl *w)
+{
+	uint64_t n;
+
+	if (!fresh(im, w))
+		return false;
+	n = fill_all(im);
+	if (n == w->usable)
+		return true;
+	fprintf(stderr, "bench: %s filled %llu of %llu frames\n", im->name,
+		(unsigned long long)n, (unsigned long long)w->usable);
+	return false;
+}
+
+static bool no_setup(struct bench_impl *im, struct wl *w)
+{
+	(void)im;
+	(void)w;
+	return true;
+}
+
+static double run_init(struct bench_impl *im, struct wl *w, unsigned *ops)
+{
+	uint64_t t0 = bench_now_ns();
+
+	if (!im->init(im->ctx, &w->map))
+		return BENCH_NONE;
+	*ops = 1;
+	return (double)(bench_now_ns() - t0);
+}
+
+static double run_fill(struct bench_impl *im, struct wl *w, unsigned *ops)
+{
+	uint64_t pfn, ok = 0, t0;
+
+	if (!fresh(im, w))
+		return BENCH_NONE;
+	t0 = bench_now_ns();
+	for (uint64_t i = 0; i < w->usable; i++)
+		ok += im->alloc(im->ctx, &pfn);
+	t0 = bench_now_ns() - t0;
+	if (ok != w->usable)
+		return BENCH_NONE;
+	*ops = (unsigned)w->usable;
+	return (double)t0 / (double)w->usable;
+}
+
+/* free: one random permutation of the usable frames, shared by both. */
+static bool setup_free(struct bench_impl *im, struct wl *w)
+{
+	uint64_t rng = PATTERN_SEED, n = 0;
+
+	(void)im;
+	if (w->perm)
+		return true;
+	w->perm = malloc(w->usable * sizeof(*w->perm));
+	if (!w->perm)
+		return false;
+	for (uint64_t pfn = 0; pfn < w->frames; pfn++) {
+		if (bench_pfn_usable(pfn, w->frames))
+			w->perm[n++] = (uint32_t)pfn;
+	}
+	for (uint64_t i = n - 1; i > 0; i--) {
+		uint64_t j = bench_rand(&rng) % (i + 1);
+		uint32_t t = w->perm[i];
+
+		w->perm[i] = w->perm[j];
+		w->perm[j] = t;
+	}
+	return true;
+}
+
+static double run_free(struct bench_impl *im, struct wl *w, unsigned *ops)
+{
+	uint64_t ok = 0, t0;
+
+	if (!fresh_full(im, w))
+		return BENCH_NONE;
+	t0 = bench_now_ns();
+	for (uint64_t i = 0; i < w->usable; i++)
+		ok += im->free(im->ctx, w->perm[i]);
+	t0 = bench_now_ns() - t0;
+	if (ok != w->usable)
+		return BENCH_NONE;
+	*ops = (unsigned)w->usable;
+	return (double)t0 / (double)w->usable;
+}
+
+/* One allocated usable frame of [lo, hi), or UINT64_MAX if none was hit. */
+static uint64_t pick_in(struct bench_impl *im, struct wl *w, uint64_t lo,
+			uint64_t hi)
+{
+	for (unsigned t = 0; t < 256; t++) {
+		uint64_t pfn = lo + bench_rand(&im->rng) % (hi - lo);
+
+		if (bench_pfn_usable(pfn, w->frames) && im->used(im->ctx, pfn))
+			return pfn;
+	}
+	return UINT64_MAX;
+}
+
+/*
+ * n distinct allocated victims, one per slice of [0, frames), in a random
+ * order. Distinct, so each is still allocated when its pair comes.
+ */
+static size_t pick_victims(struct bench_impl *im, struct wl *w,
+			   uint64_t *victims, size_t n)
+{
+	uint64_t slice = w->frames / n;
+	size_t got = 0;
+
+	for (size_t s = 0; s < n; s++) {
+		uint64_t pfn = pick_in(im, w, s * slice, (s + 1) * slice);
+
+		if (pfn != UINT64_MAX)
+			victims[got++] = pfn;
+	}
+	for (size_t i = got; i > 1; i--) {
+		size_t j = bench_rand(&im->rng) % i;
+		uint64_t t = victims[i - 1];
+
+		victims[i - 1] = victims[j];
+		victims[j] = t;
+	}
+	return got;
+}
+
+/* steady: fill everything, then free each frame with p = 1 - level. */
+static uint64_t prefill(struct bench_impl *im, struct wl *w)
+{
+	uint64_t rng = PATTERN_SEED, freed = 0;
+
+	for (uint64_t pfn = 0; pfn < w->frames; pfn++) {
+		bool drop = bench_rand(&rng) % 1000u >= w->fill_permille;
+
+		if (drop && bench_pfn_usable(pfn, w->frames))
+			freed += im->free(im->ctx, pfn);
+	}
+	return freed;
+}
+
+/*
+ * The reference (libmm) reaches the steady state itself: pre-fill, then
+ * one warm-up pair per free frame, untimed. The seed's hint degrades as
+ * pairs go by (the fully used prefix below it grows), so timing it right
+ * after the pre-fill would show a transient, not its steady state.
+ */
+static bool warm_up(struct bench_impl *im, struct wl *w)
+{
+	uint64_t victims[CHUNK], last = 0, done = 0;
+	uint64_t target = prefill(im, w);
+
+	im->rng = VICTIM_SEED;
+	while (done < target) {
+		size_t n = pick_victims(im, w, victims, CHUNK);
+
+		pairs(im, victims, n, &last);
+		done += n;
+	}
+	w->ref = im;
+	w->ref_hint = last + 1;
+	w->ref_rng = im->rng;
+	w->warm = done;
+	return true;
+}
+
+/*
+ * The seed is fast-forwarded into the reference's state (identical: both
+ * take the lowest free frame) instead of replaying the warm-up at its own
+ * speed; it then draws the same victims.
+ */
+static bool setup_steady(struct bench_impl *im, struct wl *w)
+{
+	if (!fresh_full(im, w))
+		return false;
+	if (!im->load)
+		return warm_up(im, w);
+	if (!w->ref)
+		return false;
+	im->load(w->ref->used, w->ref->ctx, w->frames, w->ref_hint);
+	im->rng = w->ref_rng;
+	return true;
+}
+
+static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
+{
+	uint64_t victims[CHUNK], spent = 0, done = 0, budget = UINT64_MAX;
+	uint64_t chunks = UINT64_MAX, c;
+
+	if (im->hinted)
+		budget = (uint64_t)(w->opt->seed_budget_ms * 1e6);
+	else if (w->seed_chunks)
+		chunks = w->seed_chunks; /* the very pairs the seed just did */
+	for (c = 0; c < chunks && done < w->pairs && spent < budget; c++) {
+		size_t want = w->pairs - done < CHUNK ? w->pairs - done : CHUNK;
+		size_t n = pick_victims(im, w, victims, want);
+		uint64_t t0 = bench_now_ns();
+
+		w->sum[im->hinted] += bench_run_pairs(im, victims, n);
+		spent += bench_now_ns() - t0;
+		done += n;
+	}
+	w->done[im->hinted] += done;
+	if (im->hinted)
+		w->seed_chunks = c;
+	*ops = (unsigned)done;
+	return done ? (double)spent / (double)done : BENCH_NONE;
+}
+
+/* lastframe: all used but the last frame; the seed's hint at the start. */
+static bool setup_last(struct bench_impl *im, struct wl *w)
+{
+	uint64_t pfn;
+
+	if (!fresh_full(im, w) || !im->free(im->ctx, w->frames - 1))
+		return false;
+	if (!im->hinted)
+		return true;
+	return im->free(im->ctx, 0) && im->alloc(im->ctx, &pfn) && pfn == 0;
+}
+
+static bool last_once(struct bench_impl *im, struct wl *w, uint64_t *ns)
+{
+	uint64_t pfn = 0, t0 = bench_now_ns();
+	bool ok = im->alloc(im->ctx, &pfn);
+
+	*ns = bench_now_ns() - t0;
+	if (!ok || pfn != w->frames - 1 || !im->free(im->ctx, pfn))
+		return false;
+	if (!im->hinted)
+		return true;
+	return im->free(im->ctx, 0) && im->alloc(im->ctx, &pfn) && pfn == 0;
+}
+
+static double run_last(struct bench_impl *im, struct wl *w, unsigned *ops)
+{
+	unsigned n = im->hinted ? w->opt->seed_last : w->opt->last_samples;
+	uint64_t *ns = malloc(n * sizeof(*ns));
+	double m = BENCH_NONE;
+	unsigned i;
+
+	if (!ns)
+		return BENCH_NONE;
+	for (i = 0; i < n && last_once(im, w, &ns[i]); i++)
+		continue;
+	if (i == n)
+		m = bench_median_u64(ns, n) - bench_clock_overhead_ns();
+	free(ns);
+	*ops = n;
+	return m;
+}
+
+static double run_contig(struct bench_impl *im, struct wl *w, unsigned *ops)
+{
+	uint64_t pfn, n = 0, t0;
+
+	if (!fresh(im, w))
+		return BENCH_NONE;
+	t0 = bench_now_ns();
+	while (im->contig(im->ctx, w->contig, &pfn))
+		n++;
+	t0 = bench_now_ns() - t0;
+	*ops = (unsigned)n;
+	return n ? (double)t0 / (double)n : BENCH_NONE;
+}
+
+static const struct workload workloads[] = {
+	{"init", true, no_setup, run_init},
+	{"fill", true, no_setup, run_fill},
+	{"free", true, setup_free, run_free},
+	{"steady50", true, setup_steady, run_steady},
+	{"steady90", true, setup_steady, run_steady},
+	{"steady99", true, setup_steady, run_steady},
+	{"steady999", true, setup_steady, run_steady},
+	{"lastframe", true, setup_last, run_last},
+	{"contig2m", false, no_setup, run_contig},
+	{"contig1g", false, no_setup, run_contig},
+};
+
+static const struct workload *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++) {
+		if (strcmp(workloads[i].name, name) == 0)
+			return &workloads[i];
+	}
+	return NULL;
+}
+
+static struct wl *wl_new(const char *name, uint64_t frames,
+			 const struct bench_opts *opt)
+{
+	struct wl *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->frames = frames;
+	w->usable = bench_map_usable(frames);
+	w->opt = opt;
+	bench_map_build(&w->map, frames);
+	if (strncmp(name, "steady", 6) == 0)
+		w->fill_permille = (unsigned)atoi(name + 6) *
+				   (strlen(name) == 9 ? 1u : 10u);
+	w->contig = strcmp(name, "contig1g") == 0 ? 512u * 512u : 512u;
+	return w;
+}
+
+static void wl_free(struct wl *w)
+{
+	free(w->perm);
+	free(w);
+}
+
+/*
+ * Both allocators take the lowest free frame and draw the same victims, so
+ * when they ran the same number of steady pairs they must have allocated
+ * the same frames: a cheap check that the comparison is like for like.
+ */
+static bool same_pairs(const struct wl *w, const char *name)
+{
+	if (w->done[1] != w->done[0] || w->sum[1] == w->sum[0])
+		return true;
+	fprintf(stderr, "bench: %s: libmm and seed diverged\n", name);
+	return false;
+}
+
+/*
+ * The repetitions, interleaved (the seed first: in steady workloads libmm
+ * then runs the same pairs); medians into *res.
+ */
+static bool measure(const struct workload *wk, struct wl *w,
+		    struct bench_impl *libmm, struct bench_impl *seed,
+		    struct bench_result *res)
+{
+	double lt[MAX_REPS], st[MAX_REPS];
+	unsigned reps = w->opt->reps < MAX_REPS ? w->opt->reps : MAX_REPS;
+
+	for (unsigned r = 0; r < reps; r++) {
+		if (seed)
+			st[r] = wk->run(seed, w, &res->seed_ops);
+		lt[r] = wk->run(libmm, w, &res->libmm_ops);
+		if (lt[r] < 0 || (seed && st[r] < 0))
+			return false;
+	}
+	res->libmm_ns = bench_median(lt, reps);
+	res->seed_ns = seed ? bench_median(st, reps) : BENCH_NONE;
+	return true;
+}
+
+bool bench_frame_workload(const char *name, uint64_t frames,
+			  struct bench_impl *libmm, struct bench_impl *seed,
+			  const struct bench_opts *opt,
+			  struct bench_result *res)
+{
+	const struct workload *wk = find(name);
+	struct wl *w;
+	bool ok;
+
+	if (!wk || !(w = wl_new(name, frames, opt)))
+		return false;
+	if (!wk->seed_runs || frames > seed->max_frames)
+		seed = NULL;
+	w->pairs = seed ? opt->cmp_ops : opt->steady_ops;
+	memset(res, 0, sizeof(*res));
+	snprintf(res->workload, sizeof(res->workload), "%s", name);
+	res->frames = frames;
+	ok = wk->setup(libmm, w) && (!seed || wk->setup(seed, w)) &&
+	     measure(wk, w, libmm, seed, res);
+	ok = ok && same_pairs(w, name);
+	wl_free(w);
+	if (!ok)
+		fprintf(stderr, "bench: %s at %llu frames failed\n", name,
+			(unsigned long long)frames);
+	return ok;
+}
+
+long bench_frame_steady_count(const char *name, uint64_t frames,
+			      struct bench_impl *ref, struct bench_impl *im,
+			      unsigned long ops)
+{
+	uint64_t victims[CHUNK];
+	unsigned long done = 0;
+	struct wl *w;
+	bool ok;
+
+	if (strncmp(name, "steady", 6) != 0 ||
+	    !(w = wl_new(name, frames, NULL)))
+		return -1;
+	ok = setup_steady(ref, w) && (im == ref || setup_steady(im, w));
+	while (ok && done < ops) {
+		size_t want = ops - done < CHUNK ? ops - done : CHUNK;
+		size_t n = pick_victims(im, w, victims, want);
+
+		bench_run_pairs(im, victims, n);
+		done += n;
+	}
+	wl_free(w);
+	return ok ? (long)done : -1;
+}

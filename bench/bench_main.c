@@ -1,0 +1,268 @@
+/*
+ * xomb_bench: the command line of the host benchmarks. The default run is
+ * the full suite of `make bench` (frame workloads at 1M, 4M and 16M frames,
+ * init at 256M frames, metadata size, then the paging benchmark); it prints
+ * a readable table followed by one machine-readable `bench:` line per
+ * workload, and with --md FILE also writes the tables as Markdown.
+ * --only W --frames N runs one workload; adding --count K runs exactly K
+ * untimed steady pairs on one allocator (--impl), for callgrind.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define MAX_RESULTS 64u
+
+static const char *const suite[] = {
+	"init",	    "fill",	 "free",      "steady50", "steady90",
+	"steady99", "steady999", "lastframe", "contig2m", "contig1g",
+};
+static const uint64_t suite_frames[] = {1u << 20, 1u << 22, 1u << 24};
+#define INIT_BIG_FRAMES ((uint64_t)1 << 28)
+
+struct args {
+	struct bench_opts opt;
+	const char *only;
+	const char *impl;
+	const char *md;
+	uint64_t frames;
+	long count; /* -1: timed run */
+	bool no_paging;
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: xomb_bench [--reps R] [--md FILE] [--no-paging]\n"
+		"       xomb_bench --only WORKLOAD --frames N [--reps R]\n"
+		"       xomb_bench --only steadyNN --frames N --impl "
+		"libmm|seed --count K\n");
+}
+
+static bool parse_one(struct args *a, const char *key, const char *val)
+{
+	if (strcmp(key, "--reps") == 0)
+		a->opt.reps = (unsigned)strtoul(val, NULL, 0) | 1u;
+	else if (strcmp(key, "--md") == 0)
+		a->md = val;
+	else if (strcmp(key, "--only") == 0)
+		a->only = val;
+	else if (strcmp(key, "--impl") == 0)
+		a->impl = val;
+	else if (strcmp(key, "--frames") == 0)
+		a->frames = strtoull(val, NULL, 0);
+	else if (strcmp(key, "--count") == 0)
+		a->count = strtol(val, NULL, 0);
+	else
+		return false;
+	return true;
+}
+
+static bool parse(struct args *a, int argc, char **argv)
+{
+	*a = (struct args){
+		.opt = {.reps = 5,
+			.steady_ops = 1u << 16,
+			.cmp_ops = 4096,
+			.seed_budget_ms = 150.0,
+			.last_samples = 2001,
+			.seed_last = 3},
+		.impl = "libmm",
+		.count = -1,
+	};
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--no-paging") == 0)
+			a->no_paging = true;
+		else if (strcmp(argv[i], "--quiet") == 0)
+			a->opt.quiet = true;
+		else if (i + 1 >= argc || !parse_one(a, argv[i], argv[i + 1]))
+			return false;
+		else
+			i++;
+	}
+	return !a->only || a->frames >= 512;
+}
+
+static void fmt_ns(char *buf, size_t len, double ns)
+{
+	if (ns < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f", ns);
+}
+
+static void fmt_speedup(char *buf, size_t len, const struct bench_result *r)
+{
+	if (r->seed_ns < 0 || r->libmm_ns <= 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f", r->seed_ns / r->libmm_ns);
+}
+
+static void print_row(FILE *f, const struct bench_result *r, bool md)
+{
+	char l[32], s[32], x[32];
+
+	fmt_ns(l, sizeof(l), r->libmm_ns);
+	fmt_ns(s, sizeof(s), r->seed_ns);
+	fmt_speedup(x, sizeof(x), r);
+	if (md)
+		fprintf(f, "| %s | %llu | %s | %s | %s | %u | %u |\n",
+			r->workload, (unsigned long long)r->frames, l, s, x,
+			r->libmm_ops, r->seed_ops);
+	else
+		fprintf(f, "%-10s %10llu %12s %14s %9s %9u %7u\n", r->workload,
+			(unsigned long long)r->frames, l, s, x, r->libmm_ops,
+			r->seed_ops);
+}
+
+static void print_table(FILE *f, const struct bench_result *r, size_t n,
+			bool md)
+{
+	if (md)
+		fprintf(f, "| workload | frames | libmm ns/op | seed ns/op | "
+			   "speedup | libmm ops/rep | seed ops/rep |\n"
+			   "|---|---:|---:|---:|---:|---:|---:|\n");
+	else
+		fprintf(f, "%-10s %10s %12s %14s %9s %9s %7s\n", "workload",
+			"frames", "libmm ns/op", "seed ns/op", "speedup",
+			"libmm ops", "seed ops");
+	for (size_t i = 0; i < n; i++)
+		print_row(f, &r[i], md);
+}
+
+static void print_machine(const struct bench_result *r, size_t n)
+{
+	char l[32], s[32], x[32];
+
+	for (size_t i = 0; i < n; i++) {
+		fmt_ns(l, sizeof(l), r[i].libmm_ns);
+		fmt_ns(s, sizeof(s), r[i].seed_ns);
+		fmt_speedup(x, sizeof(x), &r[i]);
+		printf("bench: %s frames=%llu libmm_ns=%s seed_ns=%s "
+		       "speedup=%s\n",
+		       r[i].workload, (unsigned long long)r[i].frames, l, s, x);
+	}
+}
+
+static void print_metadata(FILE *md)
+{
+	uint64_t sizes[] = {1u << 20, 1u << 22, 1u << 24, INIT_BIG_FRAMES};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double bits = (double)bench_libmm_metadata_bytes(sizes[i]) *
+			      8.0 / (double)sizes[i];
+
+		printf("bench: metadata frames=%llu bits_per_frame=%.4f\n",
+		       (unsigned long long)sizes[i], bits);
+		if (md)
+			fprintf(md, "| %llu | %.4f |\n",
+				(unsigned long long)sizes[i], bits);
+	}
+}
+
+static bool run_one(const char *w, uint64_t frames, struct bench_impl *l,
+		    struct bench_impl *s, const struct args *a,
+		    struct bench_result *r)
+{
+	uint64_t t0 = bench_now_ns();
+	bool ok = bench_frame_workload(w, frames, l, s, &a->opt, r);
+
+	if (ok && !a->opt.quiet)
+		fprintf(stderr, "  %-10s %10llu frames: %.2f s\n", w,
+			(unsigned long long)frames,
+			(double)(bench_now_ns() - t0) / 1e9);
+	return ok;
+}
+
+/* The whole frame suite; returns the number of results. */
+static size_t run_suite(const struct args *a, struct bench_impl *l,
+			struct bench_impl *s, struct bench_result *r)
+{
+	size_t n = 0;
+
+	for (size_t f = 0; f < sizeof(suite_frames) / sizeof(*suite_frames);
+	     f++) {
+		for (size_t w = 0; w < sizeof(suite) / sizeof(*suite); w++)
+			n += run_one(suite[w], suite_frames[f], l, s, a, &r[n]);
+	}
+	n += run_one("init", INIT_BIG_FRAMES, l, s, a, &r[n]);
+	return n;
+}
+
+static int run_count(const struct args *a)
+{
+	struct bench_impl ref, seed;
+	bool use_seed = strcmp(a->impl, "seed") == 0;
+	long done;
+
+	bench_seed_impl(&seed);
+	if (!bench_libmm_impl(&ref, a->frames))
+		return 1;
+	done = bench_frame_steady_count(a->only, a->frames, &ref,
+					use_seed ? &seed : &ref,
+					(unsigned long)a->count);
+	bench_libmm_impl_destroy(&ref);
+	if (done < 0)
+		return 1;
+	printf("bench-count: %s frames=%llu impl=%s pairs=%ld\n", a->only,
+	       (unsigned long long)a->frames, a->impl, done);
+	return 0;
+}
+
+static void write_md_head(FILE *md, const struct args *a)
+{
+	fprintf(md,
+		"### Frame allocator (%u repetitions, medians, ns per "
+		"operation)\n\n",
+		a->opt.reps);
+}
+
+static int run_timed(const struct args *a)
+{
+	static struct bench_result res[MAX_RESULTS];
+	struct bench_impl l, s;
+	FILE *md = NULL;
+	size_t n;
+
+	if (!bench_libmm_impl(&l, a->only ? a->frames : INIT_BIG_FRAMES))
+		return 1;
+	bench_seed_impl(&s);
+	if (a->only)
+		n = run_one(a->only, a->frames, &l, &s, a, &res[0]);
+	else
+		n = run_suite(a, &l, &s, res);
+	if (a->md && !(md = fopen(a->md, "w")))
+		perror(a->md);
+	print_table(stdout, res, n, false);
+	print_machine(res, n);
+	if (md) {
+		write_md_head(md, a);
+		print_table(md, res, n, true);
+		fprintf(md, "\n| frames | libmm metadata bits/frame |\n"
+			    "|---:|---:|\n");
+	}
+	if (!a->only)
+		print_metadata(md);
+	if (!a->only && !a->no_paging)
+		bench_paging_run(a->opt.reps, md);
+	if (md)
+		fclose(md);
+	bench_libmm_impl_destroy(&l);
+	return a->only && n == 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+
+	if (!parse(&a, argc, argv)) {
+		usage();
+		return 2;
+	}
+	if (a.count >= 0)
+		return a.only ? run_count(&a) : 2;
+	return run_timed(&a);
+}
