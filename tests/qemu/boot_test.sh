@@ -14,14 +14,17 @@
 #     --min-usable BYTES           mm: usable_bytes must be at least this
 #     --ovmf-code FILE --ovmf-vars FILE   firmware for --emulator ovmf
 #     --show                       print the serial log even on success
+#     --noreserve                  back guest RAM without reserving host
+#                                  memory (guests larger than the host)
 set -uo pipefail
 
 emulator=qemu iso= log= cpu=qemu64 mem=128M expect=pass timeout_s=60
-firmware=bios cpu_1g= min_usable=0 show=0
+firmware=bios cpu_1g= min_usable=0 show=0 noreserve=0
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 
 while [ $# -gt 0 ]; do
 	[ "$1" = --show ] && { show=1; shift; continue; }
+	[ "$1" = --noreserve ] && { noreserve=1; shift; continue; }
 	case $1 in
 	--emulator) emulator=$2 ;;
 	--iso) iso=$2 ;;
@@ -48,6 +51,10 @@ rm -f "$log"
 qemu_common=(-accel tcg -display none -no-reboot -monitor none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-serial "file:$log" -cdrom "$iso" -m "$mem")
+# Only the pages the guest touches are ever backed: a 1 TiB guest fits.
+[ $noreserve -eq 1 ] && qemu_common+=(
+	-object "memory-backend-ram,id=ram0,size=$mem,reserve=off"
+	-machine memory-backend=ram0)
 
 run_qemu() {
 	timeout "$timeout_s" qemu-system-x86_64 "${qemu_common[@]}" -cpu "$cpu" -boot d
