@@ -84,6 +84,26 @@ run-bochs: iso
 	tests/qemu/boot_test.sh --emulator bochs --iso $(ISO) \
 		--log build/default/bochs/serial.txt --timeout 300 --show
 
+# The same ISO under UEFI (OVMF, not the Secure Boot build), serial on the
+# terminal; OVMF's variable store is a writable copy in the build tree.
+.PHONY: run-uefi
+OVMF_CODE ?= /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
+UEFI_VARS := build/default/uefi/OVMF_VARS_4M.fd
+
+run-uefi:
+	$(DEPS) host kernel uefi
+	cmake --preset default
+	cmake --build --preset default -j $(JOBS) --target iso
+	@mkdir -p $(dir $(UEFI_VARS)) && cp $(OVMF_VARS) $(UEFI_VARS)
+	@$(QEMU_KERNEL) -machine q35 -serial stdio \
+		-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+		-drive if=pflash,format=raw,file=$(UEFI_VARS); st=$$?; \
+	if [ $$st -ne 33 ]; then \
+		echo "make run-uefi: QEMU exited with $$st (33 pass, 35 test failure, 37 exception)"; \
+		exit 1; \
+	fi
+
 # QEMU waits for gdb on :1234; serial goes to build/default/gdb-serial.txt.
 gdb: iso
 	$(DEPS) debug
