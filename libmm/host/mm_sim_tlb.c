@@ -1,7 +1,7 @@
 /*
- * The simulator's TLB model: an open-addressing hash table of translations
- * keyed by page base and size, with deleted markers, grown or cleaned when
- * three quarters full. Unlike a hardware TLB it never evicts: keeping every
+ * The simulator's TLB model: an open-addressing (linear probing) hash table
+ * of translations keyed by page base and size, at most half full, with
+ * backward-shift deletion so that lookups never wade through markers. Unlike a hardware TLB it never evicts: keeping every
  * translation until it is invalidated is the most hostile legal behaviour,
  * so a missing invalidation always shows.
  */
@@ -11,9 +11,8 @@
 #include "mm/pte.h"
 #include "mm_sim_tlb.h"
 
-#define KEY_EMPTY   0u
-#define KEY_DELETED 1u
-#define MIN_CAP	    256u
+#define KEY_EMPTY 0u
+#define MIN_CAP	  256u
 
 static const unsigned page_shifts[] = {MM_PT_SHIFT(0), MM_PT_SHIFT(1),
 				       MM_PT_SHIFT(2)};
@@ -28,6 +27,11 @@ static size_t hash(uint64_t key, size_t cap)
 	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1u);
 }
 
+static size_t next_slot(const struct sim_tlb *tlb, size_t i)
+{
+	return (i + 1u) & (tlb->cap - 1u);
+}
+
 /* Slot holding key, or NULL. */
 static struct sim_tlb_slot *find(const struct sim_tlb *tlb, uint64_t key)
 {
@@ -36,7 +40,7 @@ static struct sim_tlb_slot *find(const struct sim_tlb *tlb, uint64_t key)
 	while (tlb->slots[i].key != KEY_EMPTY) {
 		if (tlb->slots[i].key == key)
 			return &tlb->slots[i];
-		i = (i + 1u) & (tlb->cap - 1u);
+		i = next_slot(tlb, i);
 	}
 	return NULL;
 }
@@ -46,16 +50,41 @@ static void place(struct sim_tlb *tlb, uint64_t key, const struct sim_xlate *x)
 {
 	size_t i = hash(key, tlb->cap);
 
-	while (tlb->slots[i].key > KEY_DELETED)
-		i = (i + 1u) & (tlb->cap - 1u);
-	if (tlb->slots[i].key == KEY_DELETED)
-		tlb->deleted--;
+	while (tlb->slots[i].key != KEY_EMPTY)
+		i = next_slot(tlb, i);
 	tlb->slots[i].key = key;
 	tlb->slots[i].x = *x;
 	tlb->used++;
 }
 
-static void rehash(struct sim_tlb *tlb, size_t cap)
+/*
+ * Empty slot i, then move back every later entry of the probe run whose
+ * home is not in (i, j]: linear probing without deletion markers.
+ */
+static void remove_at(struct sim_tlb *tlb, size_t i)
+{
+	size_t j = i;
+
+	tlb->slots[i].key = KEY_EMPTY;
+	tlb->used--;
+	for (;;) {
+		size_t home;
+
+		j = next_slot(tlb, j);
+		if (tlb->slots[j].key == KEY_EMPTY)
+			return;
+		home = hash(tlb->slots[j].key, tlb->cap);
+		if (((j - home) & (tlb->cap - 1u)) <
+		    ((j - i) & (tlb->cap - 1u)))
+			continue;
+		tlb->slots[i] = tlb->slots[j];
+		tlb->slots[j].key = KEY_EMPTY;
+		i = j;
+	}
+}
+
+/* Rebuild with cap slots, keeping every entry or only the global ones. */
+static void rehash(struct sim_tlb *tlb, size_t cap, bool keep_global_only)
 {
 	struct sim_tlb old = *tlb;
 	size_t i;
@@ -67,10 +96,14 @@ static void rehash(struct sim_tlb *tlb, size_t cap)
 	}
 	tlb->cap = cap;
 	tlb->used = 0;
-	tlb->deleted = 0;
 	for (i = 0; i < old.cap; i++) {
-		if (old.slots[i].key > KEY_DELETED)
-			place(tlb, old.slots[i].key, &old.slots[i].x);
+		const struct sim_tlb_slot *s = &old.slots[i];
+
+		if (s->key == KEY_EMPTY)
+			continue;
+		if (keep_global_only && !(s->x.flags & SIM_X_GLOBAL))
+			continue;
+		place(tlb, s->key, &s->x);
 	}
 	free(old.slots);
 }
@@ -80,7 +113,6 @@ bool sim_tlb_init(struct sim_tlb *tlb)
 	tlb->slots = calloc(MIN_CAP, sizeof(*tlb->slots));
 	tlb->cap = MIN_CAP;
 	tlb->used = 0;
-	tlb->deleted = 0;
 	return tlb->slots != NULL;
 }
 
@@ -89,6 +121,7 @@ void sim_tlb_free(struct sim_tlb *tlb)
 	free(tlb->slots);
 	tlb->slots = NULL;
 	tlb->cap = 0;
+	tlb->used = 0;
 }
 
 const struct sim_xlate *sim_tlb_lookup(const struct sim_tlb *tlb, mm_vaddr_t va)
@@ -113,13 +146,8 @@ void sim_tlb_insert(struct sim_tlb *tlb, const struct sim_xlate *x)
 		s->x = *x;
 		return;
 	}
-	if ((tlb->used + tlb->deleted + 1u) * 4u > tlb->cap * 3u) {
-		size_t cap = tlb->cap;
-
-		while ((tlb->used + 1u) * 2u > cap)
-			cap *= 2u;
-		rehash(tlb, cap);
-	}
+	if ((tlb->used + 1u) * 2u > tlb->cap)
+		rehash(tlb, tlb->cap * 2u, false);
 	place(tlb, key, x);
 }
 
@@ -130,32 +158,12 @@ void sim_tlb_invalidate(struct sim_tlb *tlb, mm_vaddr_t va)
 	for (i = 0; i < sizeof(page_shifts) / sizeof(page_shifts[0]); i++) {
 		struct sim_tlb_slot *s = find(tlb, key_of(va, page_shifts[i]));
 
-		if (s == NULL)
-			continue;
-		s->key = KEY_DELETED;
-		tlb->used--;
-		tlb->deleted++;
+		if (s != NULL)
+			remove_at(tlb, (size_t)(s - tlb->slots));
 	}
 }
 
 void sim_tlb_flush(struct sim_tlb *tlb, bool keep_global)
 {
-	size_t i;
-
-	for (i = 0; i < tlb->cap; i++) {
-		struct sim_tlb_slot *s = &tlb->slots[i];
-
-		if (s->key <= KEY_DELETED)
-			continue;
-		if (keep_global && (s->x.flags & SIM_X_GLOBAL))
-			continue;
-		s->key = KEY_DELETED;
-		tlb->used--;
-		tlb->deleted++;
-	}
-	if (tlb->used == 0) {
-		for (i = 0; i < tlb->cap; i++)
-			tlb->slots[i].key = KEY_EMPTY;
-		tlb->deleted = 0;
-	}
+	rehash(tlb, tlb->cap, keep_global);
 }

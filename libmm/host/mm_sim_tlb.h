@@ -23,14 +23,14 @@ struct sim_xlate {
 };
 
 struct sim_tlb_slot {
-	uint64_t key; /* va | shift; 0 empty, 1 deleted */
+	uint64_t key; /* va | shift; 0 empty */
 	struct sim_xlate x;
 };
 
 struct sim_tlb {
 	struct sim_tlb_slot *slots;
 	size_t cap; /* a power of two */
-	size_t used, deleted;
+	size_t used;
 };
 
 /* Empty TLB; false when the host is out of memory. */

@@ -1,0 +1,488 @@
+/*
+ * Randomized model test of paging: map, unmap, protect, map_range and
+ * unmap_range run on the simulated machine (strict TLB mode) and on a
+ * reference list of mappings, whose rules predict every status. After every
+ * step mm_translate and simulated accesses are compared with the reference
+ * at the addresses just touched and at random ones; every few thousand steps
+ * at all of them. The address space is a few small regions spread over two
+ * PML4 slots in both halves, so tables are created and freed all the time.
+ * Fixed seeds: a failure replays exactly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "mm/paging.h"
+#include "mm/pte.h"
+#include "mm_sim.h"
+
+#define RAM		 (64u << 20)
+#define KiB4		 MM_PAGE_4K
+#define MiB2		 MM_PAGE_2M
+#define GiB1		 MM_PAGE_1G
+#define MAX_MAPS	 8192u
+#define FULL_CHECK_EVERY 2000u
+
+enum { OP_MAP, OP_UNMAP, OP_PROTECT, OP_MAP_RANGE, OP_UNMAP_RANGE, OP_COUNT };
+
+/* Index choices per level: both ends and the first few, as the tests use. */
+static const mm_vaddr_t l4_base[] = {0x0000010000000000ull,
+				     0xFFFF800000000000ull};
+static const unsigned l3_idx[] = {0, 1, 511};
+static const unsigned l2_idx[] = {0, 1, 511};
+static const unsigned l1_idx[] = {0, 1, 2, 3, 510, 511};
+
+#define PICK(r, a) ((a)[next(r) % (sizeof(a) / sizeof((a)[0]))])
+
+struct map {
+	mm_vaddr_t va;
+	mm_paddr_t pa;
+	uint64_t size;
+	unsigned prot;
+};
+
+struct run {
+	struct mm_sim *sim;
+	struct mm_vm *vm;
+	struct map maps[MAX_MAPS]; /* the reference, unordered */
+	size_t n;
+	uint64_t rng, step;
+	uint64_t tally[OP_COUNT][MM_STATUS_COUNT];
+};
+
+#define EXPECT_EQ(r, a, b)                                                     \
+	do {                                                                   \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
+		if (a_ != b_) {                                                \
+			print_error("step %llu: %s = 0x%llx, model 0x%llx\n",  \
+				    (unsigned long long)(r)->step, #a,         \
+				    (unsigned long long)a_,                    \
+				    (unsigned long long)b_);                   \
+			fail();                                                \
+		}                                                              \
+	} while (0)
+
+static uint64_t next(struct run *r)
+{
+	/* xorshift64* */
+	r->rng ^= r->rng >> 12;
+	r->rng ^= r->rng << 25;
+	r->rng ^= r->rng >> 27;
+	return r->rng * 0x2545F4914F6CDD1Dull;
+}
+
+/* Random addresses and protections. */
+
+static mm_vaddr_t slot_va(struct run *r, uint64_t size)
+{
+	mm_vaddr_t va = PICK(r, l4_base) + PICK(r, l3_idx) * GiB1;
+
+	if (size <= MiB2)
+		va += PICK(r, l2_idx) * MiB2;
+	if (size == KiB4)
+		va += PICK(r, l1_idx) * KiB4;
+	return va;
+}
+
+static uint64_t random_size(struct run *r)
+{
+	static const uint64_t sizes[] = {KiB4, KiB4, KiB4, KiB4,
+					 MiB2, MiB2, GiB1};
+
+	return PICK(r, sizes);
+}
+
+/* A physical address aligned to size, anywhere in a 1 TiB space. */
+static mm_paddr_t random_pa(struct run *r, uint64_t size)
+{
+	return (next(r) % ((uint64_t)1 << 40)) & ~(size - 1u);
+}
+
+static unsigned random_prot(struct run *r)
+{
+	unsigned prot =
+		(unsigned)next(r) &
+		(MM_PROT_WRITE | MM_PROT_EXEC | MM_PROT_USER | MM_PROT_GLOBAL |
+		 MM_PROT_NOCACHE | MM_PROT_WRITETHROUGH);
+
+	if ((prot & MM_PROT_WRITE) && (prot & MM_PROT_EXEC))
+		prot |= MM_PROT_ALLOW_WX;
+	return prot;
+}
+
+/* The reference. */
+
+/* The mapping holding va, or NULL. */
+static struct map *covering(struct run *r, mm_vaddr_t va)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (va - r->maps[i].va < r->maps[i].size)
+			return &r->maps[i];
+	}
+	return NULL;
+}
+
+/* True iff a mapping lies inside [va, va + size). */
+static bool any_inside(struct run *r, mm_vaddr_t va, uint64_t size)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->maps[i].va - va < size)
+			return true;
+	}
+	return false;
+}
+
+/* What mm_map of one page must answer (tables exist iff pages below). */
+static mm_status_t model_check_map(struct run *r, mm_vaddr_t va, uint64_t size)
+{
+	struct map *m = covering(r, va);
+
+	if (m != NULL && m->size > size)
+		return MM_ERR_HUGE_CONFLICT;
+	if (m != NULL && m->va == va && m->size == size)
+		return MM_ERR_MAPPED;
+	if (any_inside(r, va, size))
+		return MM_ERR_HUGE_CONFLICT;
+	return MM_OK;
+}
+
+static void model_add(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
+		      uint64_t size, unsigned prot)
+{
+	assert_true(r->n < MAX_MAPS);
+	r->maps[r->n++] = (struct map){va, pa, size, prot};
+}
+
+static void model_remove(struct run *r, struct map *m)
+{
+	*m = r->maps[--r->n];
+}
+
+/* Checking the machine against the reference. */
+
+static void check_access(struct run *r, mm_vaddr_t va, const struct map *m)
+{
+	mm_paddr_t pa = 0;
+	unsigned prot = m ? m->prot : 0;
+	mm_status_t denied = m ? MM_ERR_INVALID : MM_ERR_NOT_MAPPED;
+
+	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_READ, &pa),
+		  m ? MM_OK : MM_ERR_NOT_MAPPED);
+	if (m != NULL)
+		EXPECT_EQ(r, pa, m->pa + (va - m->va));
+	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_WRITE, NULL),
+		  (prot & MM_PROT_WRITE) ? MM_OK : denied);
+	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_EXEC, NULL),
+		  (prot & MM_PROT_EXEC) ? MM_OK : denied);
+	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_READ | MM_SIM_USER, NULL),
+		  (prot & MM_PROT_USER) ? MM_OK : denied);
+}
+
+static void check_at(struct run *r, mm_vaddr_t va)
+{
+	const struct map *m = covering(r, va);
+	mm_paddr_t pa = 0;
+	uint64_t size = 0;
+	unsigned prot = 0;
+	mm_status_t st = mm_translate(r->vm, va, &pa, &size, &prot);
+
+	EXPECT_EQ(r, st, m ? MM_OK : MM_ERR_NOT_MAPPED);
+	if (m != NULL) {
+		EXPECT_EQ(r, pa, m->pa + (va - m->va));
+		EXPECT_EQ(r, size, m->size);
+		EXPECT_EQ(r, prot, m->prot);
+	}
+	check_access(r, va, m);
+}
+
+/* The start, the last byte and one random byte of [va, va + size). */
+static void check_span(struct run *r, mm_vaddr_t va, uint64_t size)
+{
+	check_at(r, va);
+	check_at(r, va + size - 8u);
+	check_at(r, va + ((next(r) % size) & ~(uint64_t)7));
+}
+
+static void check_all(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		check_span(r, r->maps[i].va, r->maps[i].size);
+	for (i = 0; i < 64; i++)
+		check_at(r, slot_va(r, KiB4));
+}
+
+/* Operations: each runs on both sides and compares. */
+
+static mm_status_t op_map(struct run *r, mm_vaddr_t *va, uint64_t *size)
+{
+	mm_paddr_t pa = random_pa(r, *size = random_size(r));
+	unsigned prot = random_prot(r);
+	mm_status_t want = model_check_map(r, *va = slot_va(r, *size), *size);
+	mm_status_t st = mm_map(r->vm, *va, pa, *size, prot);
+
+	EXPECT_EQ(r, st, want);
+	if (st == MM_OK)
+		model_add(r, *va, pa, *size, prot);
+	return st;
+}
+
+/* An address to unmap or protect: mostly a mapped one, sometimes not. */
+static mm_vaddr_t target(struct run *r)
+{
+	if (r->n > 0 && next(r) % 4 != 0) {
+		const struct map *m = &r->maps[next(r) % r->n];
+
+		/* Sometimes inside a huge page: MM_ERR_INVALID. */
+		if (m->size > KiB4 && next(r) % 8 == 0)
+			return m->va + KiB4;
+		return m->va;
+	}
+	return slot_va(r, random_size(r));
+}
+
+static mm_status_t model_find(struct run *r, mm_vaddr_t va, struct map **m)
+{
+	*m = covering(r, va);
+	if (*m == NULL)
+		return MM_ERR_NOT_MAPPED;
+	return (*m)->va == va ? MM_OK : MM_ERR_INVALID;
+}
+
+static mm_status_t op_unmap(struct run *r, mm_vaddr_t *va, uint64_t *size)
+{
+	struct map *m;
+	mm_paddr_t pa = 0;
+	mm_status_t want = model_find(r, *va = target(r), &m);
+	mm_status_t st = mm_unmap(r->vm, *va, &pa, size);
+
+	EXPECT_EQ(r, st, want);
+	if (st != MM_OK) {
+		*size = KiB4;
+		return st;
+	}
+	EXPECT_EQ(r, pa, m->pa);
+	EXPECT_EQ(r, *size, m->size);
+	model_remove(r, m);
+	return st;
+}
+
+static mm_status_t op_protect(struct run *r, mm_vaddr_t *va, uint64_t *size)
+{
+	struct map *m;
+	unsigned prot = random_prot(r);
+	mm_status_t want = model_find(r, *va = target(r), &m);
+	mm_status_t st = mm_protect(r->vm, *va, prot);
+
+	EXPECT_EQ(r, st, want);
+	*size = st == MM_OK ? m->size : KiB4;
+	if (st == MM_OK)
+		m->prot = prot;
+	return st;
+}
+
+/* The page size map_range must pick (the CPU has 1 GiB pages). */
+static uint64_t range_page(mm_vaddr_t va, mm_paddr_t pa, uint64_t left)
+{
+	static const uint64_t sizes[] = {GiB1, MiB2};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (((va | pa) & (sizes[i] - 1u)) == 0 && left >= sizes[i])
+			return sizes[i];
+	}
+	return KiB4;
+}
+
+static mm_status_t model_map_range(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
+				   uint64_t len, unsigned prot)
+{
+	uint64_t done, size;
+	mm_status_t st = MM_OK;
+
+	for (done = 0; done < len && st == MM_OK; done += size) {
+		size = range_page(va + done, pa + done, len - done);
+		st = model_check_map(r, va + done, size);
+	}
+	for (done = 0; done < len && st == MM_OK; done += size) {
+		size = range_page(va + done, pa + done, len - done);
+		model_add(r, va + done, pa + done, size, prot);
+	}
+	return st;
+}
+
+/*
+ * A range of a few pages or, from a 2 MiB-aligned va (so that it does not
+ * turn into thousands of 4 KiB pages), a few 2 MiB pages or a 1 GiB page,
+ * with a tail.
+ */
+static uint64_t random_length(struct run *r, mm_vaddr_t va, bool aligned)
+{
+	uint64_t pages = 1 + next(r) % 8;
+
+	if (!aligned || (va & (MiB2 - 1u)) != 0 || next(r) % 2 == 0)
+		return pages * KiB4;
+	if ((va & (GiB1 - 1u)) == 0 && next(r) % 4 == 0)
+		return GiB1 + (next(r) % 3) * MiB2 + (next(r) % 3) * KiB4;
+	return (1 + next(r) % 3) * MiB2 + (next(r) % 3) * KiB4;
+}
+
+static mm_status_t op_map_range(struct run *r, mm_vaddr_t *va, uint64_t *len)
+{
+	bool aligned = next(r) % 2 == 0;
+	mm_paddr_t pa;
+	unsigned prot = random_prot(r);
+	mm_status_t want, st;
+
+	*va = slot_va(r, random_size(r));
+	*len = random_length(r, *va, aligned);
+	/* Aligned: pa agrees with va modulo 1 GiB, so huge pages fit. */
+	pa = aligned ? random_pa(r, GiB1) + (*va & (GiB1 - 1u))
+		     : random_pa(r, KiB4);
+	want = model_map_range(r, *va, pa, *len, prot);
+	st = mm_map_range(r->vm, *va, pa, *len, prot);
+	EXPECT_EQ(r, st, want);
+	return st;
+}
+
+/* True iff a mapping holds both boundary - 1 and boundary. */
+static bool model_straddles(struct run *r, mm_vaddr_t boundary)
+{
+	const struct map *m = covering(r, boundary);
+
+	return m != NULL && m->va != boundary;
+}
+
+static mm_status_t op_unmap_range(struct run *r, mm_vaddr_t *va, uint64_t *len)
+{
+	static const uint64_t sizes[] = {KiB4, MiB2, GiB1};
+	mm_status_t want = MM_OK, st;
+	size_t i = 0;
+
+	*va = slot_va(r, PICK(r, sizes));
+	*len = random_length(r, *va, true);
+	if (model_straddles(r, *va) || model_straddles(r, *va + *len))
+		want = MM_ERR_HUGE_CONFLICT;
+	st = mm_unmap_range(r->vm, *va, *len);
+	EXPECT_EQ(r, st, want);
+	while (st == MM_OK && i < r->n) {
+		if (r->maps[i].va - *va < *len)
+			model_remove(r, &r->maps[i]);
+		else
+			i++;
+	}
+	return st;
+}
+
+static void step(struct run *r)
+{
+	static const unsigned weights[OP_COUNT] = {30, 22, 18, 15, 15};
+	unsigned pick = (unsigned)(next(r) % 100), op = 0;
+	mm_vaddr_t va = 0;
+	uint64_t size = KiB4;
+	mm_status_t st;
+
+	while (pick >= weights[op])
+		pick -= weights[op++];
+	if (op == OP_MAP)
+		st = op_map(r, &va, &size);
+	else if (op == OP_UNMAP)
+		st = op_unmap(r, &va, &size);
+	else if (op == OP_PROTECT)
+		st = op_protect(r, &va, &size);
+	else if (op == OP_MAP_RANGE)
+		st = op_map_range(r, &va, &size);
+	else
+		st = op_unmap_range(r, &va, &size);
+	r->tally[op][st]++;
+	check_span(r, va, size);
+	check_at(r, slot_va(r, KiB4));
+}
+
+static void run_seed(uint64_t seed, unsigned steps)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct mm_frame_stats before, after;
+	struct mm_sim_stats st;
+
+	assert_non_null(r);
+	r->sim = mm_sim_create(RAM, MM_SIM_NX | MM_SIM_1G);
+	assert_non_null(r->sim);
+	mm_sim_set_strict(r->sim, true);
+	r->vm = mm_sim_vm(r->sim);
+	r->rng = seed;
+	mm_frame_stats(mm_sim_frames(r->sim), &before);
+	for (r->step = 0; r->step < steps; r->step++) {
+		step(r);
+		if (r->step % FULL_CHECK_EVERY == 0)
+			check_all(r);
+	}
+	check_all(r);
+	/* Every outcome of every operation happened. */
+	assert_true(r->tally[OP_MAP][MM_OK] > 0);
+	assert_true(r->tally[OP_MAP][MM_ERR_MAPPED] > 0);
+	assert_true(r->tally[OP_MAP][MM_ERR_HUGE_CONFLICT] > 0);
+	assert_true(r->tally[OP_UNMAP][MM_OK] > 0);
+	assert_true(r->tally[OP_UNMAP][MM_ERR_NOT_MAPPED] > 0);
+	assert_true(r->tally[OP_UNMAP][MM_ERR_INVALID] > 0);
+	assert_true(r->tally[OP_PROTECT][MM_OK] > 0);
+	assert_true(r->tally[OP_MAP_RANGE][MM_OK] > 0);
+	assert_true(r->tally[OP_MAP_RANGE][MM_ERR_HUGE_CONFLICT] > 0);
+	assert_true(r->tally[OP_UNMAP_RANGE][MM_OK] > 0);
+	assert_true(r->tally[OP_UNMAP_RANGE][MM_ERR_HUGE_CONFLICT] > 0);
+	/* Unmapping everything gives every table frame back. */
+	/* Ranges may run from a region into the next PML4 slot. */
+	assert_int_equal(mm_unmap_range(r->vm, l4_base[0], 1024 * GiB1), MM_OK);
+	assert_int_equal(mm_unmap_range(r->vm, l4_base[1], 1024 * GiB1), MM_OK);
+	mm_frame_stats(mm_sim_frames(r->sim), &after);
+	assert_int_equal(after.free_frames, before.free_frames);
+	assert_int_equal(mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
+	mm_sim_stats(r->sim, &st);
+	assert_int_equal(st.stale_hits, 0);
+	assert_int_equal(st.strict_violations, 0);
+	assert_int_equal(st.full_flush, 0);
+	mm_sim_destroy(r->sim);
+	free(r);
+}
+
+/* Seed 1: the model and the machine agree on 30000 random steps. */
+static void test_model_seed1(void **state)
+{
+	(void)state;
+	run_seed(0x9E3779B97F4A7C15ull, 30000);
+}
+
+/* Seed 2: the model and the machine agree on 30000 random steps. */
+static void test_model_seed2(void **state)
+{
+	(void)state;
+	run_seed(0xD1B54A32D192ED03ull, 30000);
+}
+
+/* Seed 3: the model and the machine agree on 40000 random steps. */
+static void test_model_seed3(void **state)
+{
+	(void)state;
+	run_seed(0x0123456789ABCDEFull, 40000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model_seed1),
+		cmocka_unit_test(test_model_seed2),
+		cmocka_unit_test(test_model_seed3),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
