@@ -364,7 +364,7 @@ static mm_status_t dispatch(struct parse *ps, const uint8_t *tag, uint32_t type,
 static mm_status_t walk_tags(struct parse *ps, const uint8_t *info,
 			     uint32_t total)
 {
-	uint32_t off = MB2_INFO_HEADER_SIZE;
+	uint64_t off = MB2_INFO_HEADER_SIZE; /* 64-bit: the step cannot wrap */
 
 	while (total - off >= MB2_TAG_HEADER_SIZE) {
 		uint32_t type = rd32(info + off), size = rd32(info + off + 4);
@@ -377,8 +377,8 @@ static mm_status_t walk_tags(struct parse *ps, const uint8_t *info,
 		st = dispatch(ps, info + off, type, size);
 		if (st != MM_OK)
 			return st;
-		/* size <= total - off, so the aligned step cannot wrap. */
-		off += (size + MB2_TAG_ALIGN - 1) & ~(MB2_TAG_ALIGN - 1);
+		off += ((uint64_t)size + MB2_TAG_ALIGN - 1) &
+		       ~(uint64_t)(MB2_TAG_ALIGN - 1);
 		if (off > total)
 			return MM_ERR_INVALID;
 	}
