@@ -1,8 +1,11 @@
 /*
  * Owns the test runner: table walking, the per-test and failure lines, the
- * totals, and the deliberate failure selected by "ktest.fail=1".
+ * totals, the deliberate failure selected by "ktest.fail=1" and the
+ * deliberate unexpected page fault selected by "ktest.crash=1".
  */
 #include "ktest.h"
+
+#include <stdint.h>
 
 #include "kprintf.h"
 
@@ -42,6 +45,19 @@ static bool deliberate_failure(void)
 	return true;
 }
 
+/*
+ * Touch an unmapped address outside any probe: the exception handler must
+ * report it and leave with the exception code (ktest.crash=1).
+ */
+static void crash_on_purpose(void)
+{
+	uintptr_t va = 0x10;
+
+	kprintf("ktest: ktest.crash=1: reading unmapped address %#lx\n", va);
+	__asm__ volatile("" : "+r"(va)); /* an address, not a null deref */
+	(void)*(volatile uint64_t *)va;
+}
+
 static void run_one(const struct ktest *t, struct ktest_result *out)
 {
 	bool ok;
@@ -72,4 +88,6 @@ void ktest_run(const struct boot_info *bi, struct ktest_result *out)
 	run_table(ktest_paging_tests, ktest_paging_count, out);
 	if (has_word(bi->cmdline, "ktest.fail=1"))
 		run_one(&fail, out);
+	if (has_word(bi->cmdline, "ktest.crash=1"))
+		crash_on_purpose();
 }

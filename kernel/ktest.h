@@ -34,7 +34,8 @@ extern const struct boot_info *ktest_boot;
 /*
  * Run every test once, in table order. With "ktest.fail=1" on the kernel
  * command line one extra test fails on purpose (to prove that the boot
- * tests notice a failure).
+ * tests notice a failure); with "ktest.crash=1" the kernel then touches an
+ * unmapped address, which the exception handler must report.
  */
 void ktest_run(const struct boot_info *bi, struct ktest_result *out);
 

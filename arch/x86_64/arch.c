@@ -8,6 +8,7 @@
 
 #include "cpu.h"
 #include "mm/paging.h"
+#include "serial.h"
 
 #define PTE_P	     (1ull << 0)
 #define PTE_W	     (1ull << 1)
@@ -73,6 +74,7 @@ _Noreturn void arch_exit(uint32_t code)
 {
 	static const char shutdown[] = "Shutdown";
 
+	serial_flush();
 	outl(ISA_DEBUG_EXIT_PORT, code);
 	for (const char *p = shutdown; *p; p++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);

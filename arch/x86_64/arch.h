@@ -89,7 +89,10 @@ int arch_probe_read(uint64_t va, uint64_t *out);
 int arch_probe_write(uint64_t va, uint64_t val);
 int arch_probe_exec(uint64_t va);
 
-/* Leave QEMU through isa-debug-exit with code; under Bochs, halt. */
+/*
+ * Drain the UART, then leave QEMU through isa-debug-exit with code, or Bochs
+ * through its shutdown port; elsewhere, halt.
+ */
 _Noreturn void arch_exit(uint32_t code);
 
 #endif /* XOMB_ARCH_H */

@@ -6,8 +6,12 @@
 #   boot_test.sh --iso ISO --log LOG [options]
 #     --emulator qemu|bochs|ovmf   (default qemu; ovmf = QEMU + UEFI firmware)
 #     --cpu MODEL --mem SIZE       QEMU -cpu / -m (default qemu64, 128M)
-#     --expect pass|fail           fail: the kernel must report a failed
-#                                  test and exit 35 (default pass)
+#     --expect pass|fail|exception|halt   (default pass)
+#                                  fail: a failed test and exit 35;
+#                                  exception: a reported page fault, exit 37;
+#                                  halt: --halt-message, then no exit until
+#                                  the timeout (early boot refusals)
+#     --halt-message REGEX         the line an early refusal must print
 #     --timeout SECONDS            wall-clock bound (default 60)
 #     --firmware bios|uefi         expected in the xomb: line (default bios)
 #     --cpu-1g 0|1                 expected cpu_1g= value (default: any)
@@ -19,7 +23,7 @@
 set -uo pipefail
 
 emulator=qemu iso= log= cpu=qemu64 mem=128M expect=pass timeout_s=60
-firmware=bios cpu_1g= min_usable=0 show=0 noreserve=0
+firmware=bios cpu_1g= min_usable=0 show=0 noreserve=0 halt_message=
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 
 while [ $# -gt 0 ]; do
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--cpu-1g) cpu_1g=$2 ;;
 	--min-usable) min_usable=$2 ;;
 	--ovmf-code) ovmf_code=$2 ;;
+	--halt-message) halt_message=$2 ;;
 	--ovmf-vars) ovmf_vars=$2 ;;
 	*) echo "boot_test.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -105,44 +110,67 @@ status=$?
 
 problems=()
 fail() { problems+=("$1"); }
-
 serial=$(tr -d '\r' <"$log" 2>/dev/null)
-[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
 
-want_exit=33
-[ "$expect" = fail ] && want_exit=35
-if [ "$emulator" != bochs ] && [ $status -ne 124 ] && [ $status -ne $want_exit ]; then
-	fail "exit code $status, expected $want_exit"
-fi
+check_exit() {
+	[ "$emulator" = bochs ] && return
+	[ $status -eq "$1" ] || fail "exit code $status, expected $1"
+}
 
-xomb_re="^xomb: boot method=multiboot2 firmware=$firmware cpu_nx=[01] cpu_1g=${cpu_1g:-[01]}\$"
-grep -Eq "$xomb_re" <<<"$serial" || fail "no line matching /$xomb_re/"
-
-mm_line=$(grep -E '^mm: usable_bytes=[0-9]+ total_frames=[0-9]+ free_frames=[0-9]+ reserved_frames=[0-9]+$' <<<"$serial" | tail -n1)
-if [ -z "$mm_line" ]; then
-	fail "no mm: line"
-else
+# The three machine-readable lines of the boot contract.
+check_contract() {
+	local xomb_re mm_line usable
+	xomb_re="^xomb: boot method=multiboot2 firmware=$firmware cpu_nx=[01] cpu_1g=${cpu_1g:-[01]}\$"
+	grep -Eq "$xomb_re" <<<"$serial" || fail "no line matching /$xomb_re/"
+	mm_line=$(grep -E '^mm: usable_bytes=[0-9]+ total_frames=[0-9]+ free_frames=[0-9]+ reserved_frames=[0-9]+$' <<<"$serial" | tail -n1)
+	if [ -z "$mm_line" ]; then
+		fail "no mm: line"
+		return
+	fi
 	usable=${mm_line#mm: usable_bytes=}
 	usable=${usable%% *}
 	[ "$usable" -ge "$min_usable" ] || fail "usable_bytes=$usable < $min_usable"
-fi
+}
 
-kt_line=$(grep -E '^ktest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial" | tail -n1)
-if [ -z "$kt_line" ]; then
-	fail "no ktest: summary line"
-else
+# Sets passed / failed from the ktest summary line.
+check_summary() {
+	kt_line=$(grep -E '^ktest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial" | tail -n1)
+	if [ -z "$kt_line" ]; then
+		fail "no ktest: summary line"
+		passed=0 failed=0
+		return
+	fi
 	read -r _ passed _ failed _ <<<"$kt_line"
 	passed=${passed%,}
 	[ "$passed" -gt 0 ] || fail "no test passed"
-	if [ "$expect" = pass ]; then
-		[ "$failed" -eq 0 ] || fail "$failed kernel test(s) failed"
-	else
-		[ "$failed" -gt 0 ] || fail "expected a failed kernel test"
-		grep -q '^ktest: FAIL deliberate_failure$' <<<"$serial" ||
-			fail "the deliberate failure was not reported"
-	fi
-fi
-grep -q 'unexpected exception' <<<"$serial" && fail "unexpected CPU exception"
+}
+
+no_exception() {
+	grep -q 'unexpected exception' <<<"$serial" && fail "unexpected CPU exception"
+}
+
+case $expect in
+pass)
+	check_exit 33; check_contract; check_summary; no_exception
+	[ "$failed" -eq 0 ] || fail "$failed kernel test(s) failed" ;;
+fail)
+	check_exit 35; check_contract; check_summary; no_exception
+	[ "$failed" -gt 0 ] || fail "expected a failed kernel test"
+	grep -q '^ktest: FAIL deliberate_failure$' <<<"$serial" ||
+		fail "the deliberate failure was not reported" ;;
+exception)
+	check_exit 37
+	grep -Eq '^xomb: unexpected exception 14 \(page fault\) error=0x[0-9a-f]+ cr2=0x[0-9a-f]+ rip=0x[0-9a-f]+$' <<<"$serial" ||
+		fail "no report of the page fault with error, CR2 and RIP"
+	kt_line="unexpected exception reported" ;;
+halt)
+	[ $status -eq 124 ] || fail "exit code $status: the kernel did not halt"
+	grep -Eq "^$halt_message\$" <<<"$serial" || fail "no line /$halt_message/"
+	kt_line="halted with: $halt_message" ;;
+*)
+	echo "boot_test.sh: unknown --expect $expect" >&2; exit 2 ;;
+esac
+[ $status -eq 124 ] && [ "$expect" != halt ] && fail "timed out after ${timeout_s}s"
 
 if [ ${#problems[@]} -gt 0 ]; then
 	echo "---- serial log ($log) ----"
