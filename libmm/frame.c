@@ -100,18 +100,31 @@ static bool test_bit(const uint64_t *v, uint64_t i)
 	return (v[i >> WORD_SHIFT] & bit(i)) != 0;
 }
 
-/* Set or clear bits [start, end) of vector v, a word at a time. */
+static void word_apply(uint64_t *w, uint64_t m, bool set)
+{
+	*w = set ? *w | m : *w & ~m;
+}
+
+/* Set or clear bits [start, end) of vector v: masks at the edges only. */
 static void bits_fill(uint64_t *v, uint64_t start, uint64_t end, bool set)
 {
-	while (start < end) {
-		uint64_t wi = start >> WORD_SHIFT;
-		uint64_t stop = min64(end, (wi + 1) << WORD_SHIFT);
-		uint64_t m = bits_mask(start & (WORD_BITS - 1),
-				       stop - (wi << WORD_SHIFT));
+	uint64_t first = start >> WORD_SHIFT, last, fill = set ? ALL_ONES : 0;
 
-		v[wi] = set ? v[wi] | m : v[wi] & ~m;
-		start = stop;
+	if (start >= end)
+		return;
+	last = (end - 1) >> WORD_SHIFT;
+	if (first == last) {
+		word_apply(&v[first],
+			   bits_mask(start & (WORD_BITS - 1),
+				     end - (first << WORD_SHIFT)),
+			   set);
+		return;
 	}
+	word_apply(&v[first], bits_mask(start & (WORD_BITS - 1), WORD_BITS),
+		   set);
+	for (uint64_t wi = first + 1; wi < last; wi++)
+		v[wi] = fill;
+	word_apply(&v[last], bits_mask(0, end - (last << WORD_SHIFT)), set);
 }
 
 /* First index in [pos, end) whose bit in v equals set, or end. */
@@ -364,21 +377,6 @@ static uint64_t count_free(const uint64_t *leaf, uint64_t frames)
 	return n;
 }
 
-/* Number of maximal runs of used frames in [0, frames). */
-static uint64_t count_used_runs(const uint64_t *leaf, uint64_t frames)
-{
-	uint64_t n = 0, carry = 0, words = div_up(frames, WORD_BITS);
-
-	for (uint64_t wi = 0; wi < words; wi++) {
-		uint64_t w = leaf[wi];
-		uint64_t starts = w & ~((w << 1) | carry);
-
-		n += popcount64(starts & tracked_mask(frames, wi));
-		carry = w >> (WORD_BITS - 1);
-	}
-	return n;
-}
-
 /* ---- summaries from the leaf ------------------------------------------ */
 
 /* Group ew of the leaf: its avail.level[0] word and its empty word. */
@@ -411,6 +409,48 @@ static void empty_group(const uint64_t *empty, uint64_t group_words, uint64_t g,
 	}
 }
 
+/* What one pass over a fresh leaf learns besides the group summaries. */
+struct leaf_scan {
+	uint64_t free;	/* free frames */
+	uint64_t runs;	/* maximal runs of used frames in [0, frames) */
+	uint64_t carry; /* the last frame seen is used */
+};
+
+/* Account one leaf word: its free frames and the used runs starting in it. */
+static void scan_word(struct leaf_scan *sc, uint64_t w, uint64_t tracked)
+{
+	if (w == 0) {
+		sc->free += WORD_BITS;
+		sc->carry = 0;
+		return;
+	}
+	sc->free += popcount64(~w);
+	sc->runs += popcount64(w & ~((w << 1) | sc->carry) & tracked);
+	sc->carry = w >> (WORD_BITS - 1);
+}
+
+/*
+ * One pass over the fresh leaf: write avail.level[0] and empty (they live
+ * in the metadata, not in the descriptor) and count free frames and used
+ * runs, so that init can still fail without touching *fa.
+ */
+static void leaf_scan(const struct layout *lo, struct leaf_scan *sc)
+{
+	sc->free = 0;
+	sc->runs = 0;
+	sc->carry = 0;
+	for (uint64_t ew = 0; ew < lo->group_words; ew++) {
+		uint64_t first = ew << WORD_SHIFT;
+		uint64_t stop = min64(lo->leaf_words, first + WORD_BITS);
+
+		leaf_group(lo->leaf, lo->leaf_words, ew,
+			   &lo->avail.level[0][ew], &lo->empty[ew]);
+		for (uint64_t wi = first; wi < stop; wi++)
+			scan_word(sc, lo->leaf[wi],
+				  tracked_mask(lo->frames, wi));
+	}
+}
+
 static void tree_build_upper(struct mm_frame_tree *t)
 {
 	for (unsigned k = 1; k < t->depth; k++) {
@@ -420,11 +460,9 @@ static void tree_build_upper(struct mm_frame_tree *t)
 	}
 }
 
+/* Summaries above avail.level[0] and empty, which leaf_scan wrote. */
 static void summaries_build(struct mm_frame_alloc *fa, const struct layout *lo)
 {
-	for (uint64_t ew = 0; ew < lo->group_words; ew++)
-		leaf_group(fa->leaf, lo->leaf_words, ew,
-			   &fa->avail.level[0][ew], &fa->empty[ew]);
 	for (uint64_t g = 0; g < lo->top_words; g++)
 		empty_group(fa->empty, lo->group_words, g, &fa->empty16m[g],
 			    &fa->chunk2m.level[0][g]);
@@ -466,29 +504,6 @@ static void hint_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end)
 {
 	bits_fill(fa->resv_hint, start >> WORD_SHIFT,
 		  ((end - 1) >> WORD_SHIFT) + 1, true);
-}
-
-/* Record every maximal used run of the fresh leaf as a reserved range. */
-static void resv_build(struct mm_frame_alloc *fa, const struct layout *lo)
-{
-	uint64_t pos = 0;
-
-	fa->nresv = 0;
-	for (uint64_t i = 0; i < lo->group_words; i++)
-		fa->resv_hint[i] = 0;
-	for (;;) {
-		uint64_t start = bits_scan(fa->leaf, pos, lo->frames, true);
-		uint64_t end = bits_scan(fa->leaf, start, lo->frames, false);
-
-		if (start == end)
-			return;
-		MM_ASSERT(fa->nresv < MM_FRAME_MAX_RESERVED);
-		fa->resv[fa->nresv].start = start;
-		fa->resv[fa->nresv].end = end;
-		fa->nresv++;
-		hint_mark(fa, start, end);
-		pos = end;
-	}
 }
 
 /*
@@ -604,6 +619,17 @@ static void group_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
 		empty_store(fa, ew, fa->empty[ew] ^ empty_flips);
 }
 
+/* Mark all 4096 frames of group ew used or free, whole words at a time. */
+static void group_fill(struct mm_frame_alloc *fa, uint64_t ew, bool used)
+{
+	uint64_t *leaf = fa->leaf + (ew << WORD_SHIFT);
+
+	for (unsigned j = 0; j < WORD_BITS; j++)
+		leaf[j] = used ? ALL_ONES : 0;
+	tree_store(&fa->avail, ew, used ? 0 : ALL_ONES);
+	empty_store(fa, ew, used ? 0 : ALL_ONES);
+}
+
 /* Set (used) or clear frames [start, end) and refresh the summaries. */
 static void range_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
 		       bool used)
@@ -611,7 +637,10 @@ static void range_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
 	while (start < end) {
 		uint64_t stop = min64(end, (start | (GROUP_FRAMES - 1)) + 1);
 
-		group_mark(fa, start, stop, used);
+		if (stop - start == GROUP_FRAMES)
+			group_fill(fa, start >> GROUP_SHIFT, used);
+		else
+			group_mark(fa, start, stop, used);
 		start = stop;
 	}
 }
@@ -739,7 +768,30 @@ size_t mm_frame_metadata_bytes(const struct mm_memmap *map)
 	return (size_t)lo.bytes;
 }
 
-/* Fill *fa from a validated layout whose leaf is built. */
+/*
+ * Record every maximal used run of the fresh leaf as a reserved range,
+ * jumping over free groups and full stretches with the summaries.
+ */
+static void resv_build(struct mm_frame_alloc *fa, const struct layout *lo)
+{
+	uint64_t start = 0, end;
+
+	fa->nresv = 0;
+	for (uint64_t i = 0; i < lo->group_words; i++)
+		fa->resv_hint[i] = 0;
+	while ((start = first_used(fa, start, lo->frames)) < lo->frames) {
+		if (!next_free(fa, start, &end))
+			end = lo->frames;
+		MM_ASSERT(fa->nresv < MM_FRAME_MAX_RESERVED);
+		fa->resv[fa->nresv].start = start;
+		fa->resv[fa->nresv].end = end;
+		fa->nresv++;
+		hint_mark(fa, start, end);
+		start = end;
+	}
+}
+
+/* Fill *fa from a validated layout whose leaf and level 0 are built. */
 static void install(struct mm_frame_alloc *fa, const struct layout *lo,
 		    uint64_t nfree)
 {
@@ -753,8 +805,9 @@ static void install(struct mm_frame_alloc *fa, const struct layout *lo,
 	fa->resv_hint = lo->hint;
 	fa->avail = lo->avail;
 	fa->chunk2m = lo->chunk2m;
-	resv_build(fa, lo);
+	fa->low_word = 0;
 	summaries_build(fa, lo);
+	resv_build(fa, lo);
 }
 
 mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
@@ -762,7 +815,8 @@ mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
 			  size_t metadata_bytes)
 {
 	struct layout lo;
-	uint64_t frames, nfree;
+	struct leaf_scan sc;
+	uint64_t frames;
 
 	if (!fa || !map || !metadata || ((uintptr_t)metadata & 7u) != 0 ||
 	    map->count > MM_MEMMAP_CAPACITY)
@@ -774,12 +828,12 @@ mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
 	if (metadata_bytes < lo.bytes)
 		return MM_ERR_NOMEM;
 	leaf_build(&lo, map);
-	nfree = count_free(lo.leaf, frames);
-	if (nfree == 0)
+	leaf_scan(&lo, &sc);
+	if (sc.free == 0)
 		return MM_ERR_INVALID;
-	if (count_used_runs(lo.leaf, frames) > MM_FRAME_MAX_RESERVED)
+	if (sc.runs > MM_FRAME_MAX_RESERVED)
 		return MM_ERR_NOMEM;
-	install(fa, &lo, nfree);
+	install(fa, &lo, sc.free);
 	return MM_OK;
 }
 
@@ -844,13 +898,16 @@ mm_status_t mm_frame_reserve(struct mm_frame_alloc *fa, mm_paddr_t base,
 
 mm_status_t mm_frame_alloc(struct mm_frame_alloc *fa, uint64_t *pfn)
 {
-	uint64_t wi, w;
+	uint64_t wi = fa->low_word, w = fa->leaf[wi];
 	unsigned b;
 
-	if (!tree_first(&fa->avail, &wi))
-		return MM_ERR_NOMEM;
-	w = fa->leaf[wi];
-	MM_ASSERT(w != ALL_ONES);
+	if (w == ALL_ONES) {
+		/* every word up to low_word is full: the tree finds the rest */
+		if (!tree_next(&fa->avail, wi + 1, &wi))
+			return MM_ERR_NOMEM;
+		fa->low_word = wi;
+		w = fa->leaf[wi];
+	}
 	b = ctz64(~w);
 	leaf_store(fa, wi, w | bit(b));
 	fa->free_frames--;
@@ -901,6 +958,7 @@ mm_status_t mm_frame_free(struct mm_frame_alloc *fa, uint64_t pfn)
 	if (used_is_reserved(fa, pfn))
 		return MM_ERR_RESERVED;
 	leaf_store(fa, wi, fa->leaf[wi] & ~bit(pfn));
+	fa->low_word = min64(fa->low_word, wi);
 	fa->free_frames++;
 	return MM_OK;
 }
@@ -926,6 +984,7 @@ mm_status_t mm_frame_free_contig(struct mm_frame_alloc *fa, uint64_t pfn,
 	if (stop < end)
 		return MM_ERR_OUT_OF_RANGE;
 	range_mark(fa, pfn, end, false);
+	fa->low_word = min64(fa->low_word, pfn >> WORD_SHIFT);
 	fa->free_frames += count;
 	return MM_OK;
 }
@@ -1010,6 +1069,10 @@ static bool check_counts(const struct mm_frame_alloc *fa)
 	uint64_t pad = ~tracked_mask(n, words - 1), reserved;
 
 	if (n == 0 || (fa->leaf[words - 1] & pad) != pad)
+		return false;
+	if (fa->low_word >= words ||
+	    bits_scan(fa->leaf, 0, fa->low_word << WORD_SHIFT, false) !=
+		    fa->low_word << WORD_SHIFT)
 		return false;
 	if (!check_resv(fa, &reserved) || reserved != fa->reserved_frames)
 		return false;

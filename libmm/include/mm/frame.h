@@ -51,6 +51,7 @@ struct mm_frame_alloc {
 	uint64_t usable_frames; /* whole frames in usable regions of the map */
 	uint64_t free_frames;
 	uint64_t reserved_frames;
+	uint64_t low_word;   /* every leaf word below it is full */
 	uint64_t *leaf;	     /* 1 bit per frame, 1 = used */
 	uint64_t *empty;     /* 1 bit per leaf word, 1 = all 64 free */
 	uint64_t *empty16m;  /* 1 bit per empty word, 1 = all 4096 free */
