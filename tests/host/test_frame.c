@@ -65,6 +65,13 @@ static void check_ok(void)
 	assert_int_equal(mm_frame_check(fa), MM_OK);
 }
 
+/* Assert the status of a mutating call, then the full self-check. */
+#define expect_op(call, status)                                                \
+	do {                                                                   \
+		assert_int_equal((call), (status));                            \
+		check_ok();                                                    \
+	} while (0)
+
 /* Build the allocator over map with exactly the metadata it asks for. */
 static void init_ok(void)
 {
@@ -323,9 +330,9 @@ static void test_init_large_map(void **state)
 	assert_int_equal(stats().total_frames, last + 1);
 	assert_int_equal(stats().free_frames, GiB(16) / FRAME);
 	assert_int_equal(stats().free_1g_runs, 16);
-	assert_int_equal(mm_frame_alloc_at(fa, last), MM_OK);
-	assert_int_equal(mm_frame_alloc_at(fa, last + 1), MM_ERR_OUT_OF_RANGE);
-	assert_int_equal(mm_frame_free(fa, last), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, last), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, last + 1), MM_ERR_OUT_OF_RANGE);
+	expect_op(mm_frame_free(fa, last), MM_OK);
 	check_ok();
 }
 
@@ -341,12 +348,12 @@ static void test_init_only_last_frame_of_1tib(void **state)
 	assert_true(meta_bytes > MiB(32) && meta_bytes < MiB(34));
 	assert_int_equal(stats().total_frames, TiB(1) / FRAME);
 	assert_int_equal(stats().free_frames, 1);
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, TiB(1) / FRAME - 1);
 	snap_take();
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_ERR_NOMEM);
 	snap_same();
-	assert_int_equal(mm_frame_free(fa, TiB(1) / FRAME - 1), MM_OK);
+	expect_op(mm_frame_free(fa, TiB(1) / FRAME - 1), MM_OK);
 	check_ok();
 }
 
@@ -359,17 +366,17 @@ static void test_alloc_lowest_first(void **state)
 
 	(void)state;
 	std_map();
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 1);
-	assert_int_equal(mm_frame_alloc_at(fa, 2), MM_OK);
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 2), MM_OK);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 3);
 	for (uint64_t i = 4; i < 256; i++)
-		assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+		expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 512);
-	assert_int_equal(mm_frame_free(fa, 77), MM_OK);
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+	expect_op(mm_frame_free(fa, 77), MM_OK);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 77);
 	check_ok();
 }
@@ -388,16 +395,15 @@ static void test_alloc_exhaust_then_free_all(void **state)
 	assert_int_equal(stats().largest_free_run, 0);
 	assert_int_equal(stats().free_2m_runs, 0);
 	snap_take();
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_ERR_NOMEM);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 1, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 1, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_NOMEM);
 	assert_int_equal(pfn, 12345);
 	snap_same();
-	assert_int_equal(mm_frame_free_contig(fa, 1, 255), MM_OK);
-	assert_int_equal(mm_frame_free_contig(fa, 512, 512), MM_OK);
+	expect_op(mm_frame_free_contig(fa, 1, 255), MM_OK);
+	expect_op(mm_frame_free_contig(fa, 512, 512), MM_OK);
 	check_ok();
-	assert_int_equal(mm_frame_free_contig(fa, 1025, 8192 - 1025), MM_OK);
+	expect_op(mm_frame_free_contig(fa, 1025, 8192 - 1025), MM_OK);
 	check_ok();
 	now = stats();
 	assert_memory_equal(&now, &initial, sizeof(now));
@@ -415,19 +421,19 @@ static void test_alloc_at_boundaries(void **state)
 	init_ok();
 	assert_int_equal(stats().free_1g_runs, 2);
 	for (size_t i = 0; i < sizeof(pfns) / sizeof(pfns[0]); i++) {
-		assert_int_equal(mm_frame_alloc_at(fa, pfns[i]), MM_OK);
+		expect_op(mm_frame_alloc_at(fa, pfns[i]), MM_OK);
 		check_ok();
 		assert_false(mm_frame_is_free(fa, pfns[i]));
 	}
 	assert_int_equal(stats().free_1g_runs, 0);
 	assert_int_equal(stats().free_2m_runs, 1024 - 6);
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 1);
 	for (size_t i = 0; i < sizeof(pfns) / sizeof(pfns[0]); i++) {
-		assert_int_equal(mm_frame_free(fa, pfns[i]), MM_OK);
+		expect_op(mm_frame_free(fa, pfns[i]), MM_OK);
 		check_ok();
 	}
-	assert_int_equal(mm_frame_free(fa, 1), MM_OK);
+	expect_op(mm_frame_free(fa, 1), MM_OK);
 	assert_int_equal(stats().free_1g_runs, 2);
 	assert_int_equal(stats().free_frames, 524288);
 }
@@ -441,7 +447,7 @@ static void test_alloc_fills_groups(void **state)
 	add(0, 3 * 4096 * FRAME, MM_REGION_USABLE);
 	init_ok();
 	for (uint64_t i = 0; i < 4096 + 64; i++) {
-		assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+		expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 		assert_int_equal(pfn, i);
 		if (i % 61 == 0 || i == 4095 || i == 4096)
 			check_ok();
@@ -455,15 +461,14 @@ static void test_alloc_at_errors(void **state)
 {
 	(void)state;
 	std_map();
-	assert_int_equal(mm_frame_alloc_at(fa, 600), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 600), MM_OK);
 	snap_take();
-	assert_int_equal(mm_frame_alloc_at(fa, 8192), MM_ERR_OUT_OF_RANGE);
-	assert_int_equal(mm_frame_alloc_at(fa, UINT64_MAX),
-			 MM_ERR_OUT_OF_RANGE);
-	assert_int_equal(mm_frame_alloc_at(fa, 0), MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_alloc_at(fa, 300), MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_alloc_at(fa, 1024), MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_alloc_at(fa, 600), MM_ERR_IN_USE);
+	expect_op(mm_frame_alloc_at(fa, 8192), MM_ERR_OUT_OF_RANGE);
+	expect_op(mm_frame_alloc_at(fa, UINT64_MAX), MM_ERR_OUT_OF_RANGE);
+	expect_op(mm_frame_alloc_at(fa, 0), MM_ERR_RESERVED);
+	expect_op(mm_frame_alloc_at(fa, 300), MM_ERR_RESERVED);
+	expect_op(mm_frame_alloc_at(fa, 1024), MM_ERR_RESERVED);
+	expect_op(mm_frame_alloc_at(fa, 600), MM_ERR_IN_USE);
 	snap_same();
 }
 
@@ -472,15 +477,15 @@ static void test_free_errors(void **state)
 {
 	(void)state;
 	std_map();
-	assert_int_equal(mm_frame_alloc_at(fa, 700), MM_OK);
-	assert_int_equal(mm_frame_free(fa, 700), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 700), MM_OK);
+	expect_op(mm_frame_free(fa, 700), MM_OK);
 	snap_take();
-	assert_int_equal(mm_frame_free(fa, 700), MM_ERR_NOT_ALLOCATED);
-	assert_int_equal(mm_frame_free(fa, 1), MM_ERR_NOT_ALLOCATED);
-	assert_int_equal(mm_frame_free(fa, 0), MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_free(fa, 511), MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_free(fa, 8192), MM_ERR_OUT_OF_RANGE);
-	assert_int_equal(mm_frame_free(fa, UINT64_MAX), MM_ERR_OUT_OF_RANGE);
+	expect_op(mm_frame_free(fa, 700), MM_ERR_NOT_ALLOCATED);
+	expect_op(mm_frame_free(fa, 1), MM_ERR_NOT_ALLOCATED);
+	expect_op(mm_frame_free(fa, 0), MM_ERR_RESERVED);
+	expect_op(mm_frame_free(fa, 511), MM_ERR_RESERVED);
+	expect_op(mm_frame_free(fa, 8192), MM_ERR_OUT_OF_RANGE);
+	expect_op(mm_frame_free(fa, UINT64_MAX), MM_ERR_OUT_OF_RANGE);
 	snap_same();
 }
 
@@ -494,18 +499,14 @@ static void test_contig_invalid(void **state)
 	(void)state;
 	std_map();
 	snap_take();
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 0, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_ERR_INVALID);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 1, 0, MM_FRAME_NO_LIMIT, &pfn),
-		MM_ERR_INVALID);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 1, 3, MM_FRAME_NO_LIMIT, &pfn),
-		MM_ERR_INVALID);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 4, 96, MM_FRAME_NO_LIMIT, &pfn),
-		MM_ERR_INVALID);
+	expect_op(mm_frame_alloc_contig(fa, 0, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_INVALID);
+	expect_op(mm_frame_alloc_contig(fa, 1, 0, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_INVALID);
+	expect_op(mm_frame_alloc_contig(fa, 1, 3, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_INVALID);
+	expect_op(mm_frame_alloc_contig(fa, 4, 96, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_INVALID);
 	assert_int_equal(pfn, 99);
 	snap_same();
 }
@@ -518,24 +519,21 @@ static void test_contig_nomem(void **state)
 	(void)state;
 	std_map();
 	snap_take();
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 7681, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_alloc_contig(fa, 2, 1, 2, &pfn),
-			 MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_alloc_contig(fa, 1, 1, 0, &pfn),
-			 MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_alloc_contig(fa, 1, (uint64_t)1 << 63,
-					       MM_FRAME_NO_LIMIT, &pfn),
-			 MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_alloc_contig(fa, 512, 512, 1023, &pfn),
-			 MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_alloc_contig(fa, UINT64_MAX, 1,
-					       MM_FRAME_NO_LIMIT, &pfn),
-			 MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_alloc_contig(fa, MM_FRAMES_1G, MM_FRAMES_1G,
-					       MM_FRAME_NO_LIMIT, &pfn),
-			 MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 7681, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 2, 1, 2, &pfn), MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 1, 1, 0, &pfn), MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 1, (uint64_t)1 << 63,
+					MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 512, 512, 1023, &pfn),
+		  MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, UINT64_MAX, 1, MM_FRAME_NO_LIMIT,
+					&pfn),
+		  MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, MM_FRAMES_1G, MM_FRAMES_1G,
+					MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_NOMEM);
 	assert_int_equal(pfn, 99);
 	snap_same();
 }
@@ -547,28 +545,23 @@ static void test_contig_align_and_skip(void **state)
 
 	(void)state;
 	std_map();
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 3, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 3, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 1);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 5, 8, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 5, 8, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 8);
-	assert_int_equal(mm_frame_alloc_at(fa, 20), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 20), MM_OK);
 	/* [16, 36) holds the allocated frame 20: the run moves past it */
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 20, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 20, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 21);
 	/* 300 frames fit neither below 256 nor before the kernel frame */
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 300, 256, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 300, 256, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 512);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 600, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 600, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 1025);
 	assert_int_equal(stats().free_frames,
 			 STD_FREE - 3 - 5 - 1 - 20 - 300 - 600);
@@ -582,19 +575,18 @@ static void test_contig_limit(void **state)
 
 	(void)state;
 	std_map();
-	assert_int_equal(mm_frame_alloc_contig(fa, 255, 1, 256, &pfn), MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 255, 1, 256, &pfn), MM_OK);
 	assert_int_equal(pfn, 1);
-	assert_int_equal(mm_frame_alloc_contig(fa, 1, 1, 513, &pfn), MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 1, 1, 513, &pfn), MM_OK);
 	assert_int_equal(pfn, 512);
 	snap_take();
-	assert_int_equal(mm_frame_alloc_contig(fa, 1, 1, 513, &pfn),
-			 MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 1, 1, 513, &pfn), MM_ERR_NOMEM);
 	snap_same();
-	assert_int_equal(mm_frame_alloc_contig(fa, 64, 64, 8192, &pfn), MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 64, 64, 8192, &pfn), MM_OK);
 	assert_int_equal(pfn, 576);
-	assert_int_equal(mm_frame_alloc_contig(fa, 64, 1, 8192, &pfn), MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 64, 1, 8192, &pfn), MM_OK);
 	assert_int_equal(pfn, 640); /* [513, 576) is one frame short */
-	assert_int_equal(mm_frame_alloc_contig(fa, 63, 1, 8192, &pfn), MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 63, 1, 8192, &pfn), MM_OK);
 	assert_int_equal(pfn, 513);
 	check_ok();
 }
@@ -608,23 +600,20 @@ static void test_contig_2m(void **state)
 	std_map();
 	runs = stats().free_2m_runs; /* [1024, 1536) has the kernel frame */
 	assert_int_equal(runs, 14);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 512, 512, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 512, 512, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 512);
 	assert_int_equal(stats().free_2m_runs, runs - 1);
-	assert_int_equal(mm_frame_alloc_at(fa, 2048 + 511), MM_OK);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 512, 512, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 2048 + 511), MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 512, 512, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 1536);
 	snap_take();
-	assert_int_equal(mm_frame_alloc_contig(fa, 512, 512, 3000, &pfn),
-			 MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, 512, 512, 3000, &pfn),
+		  MM_ERR_NOMEM);
 	snap_same();
-	assert_int_equal(mm_frame_free_contig(fa, 512, 512), MM_OK);
-	assert_int_equal(mm_frame_alloc_contig(fa, 512, 512, 1024, &pfn),
-			 MM_OK);
+	expect_op(mm_frame_free_contig(fa, 512, 512), MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 512, 512, 1024, &pfn), MM_OK);
 	assert_int_equal(pfn, 512);
 	assert_int_equal(stats().free_2m_runs, runs - 3);
 	check_ok();
@@ -641,29 +630,25 @@ static void test_contig_1g_and_dma(void **state)
 	assert_int_equal(mm_memmap_sanitize(&map), MM_OK);
 	init_ok();
 	assert_int_equal(stats().free_1g_runs, 4);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, g, g, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, g, g, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 0);
-	assert_int_equal(mm_frame_alloc_contig(fa, g, g, GiB(4) / FRAME, &pfn),
-			 MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, g, g, GiB(4) / FRAME, &pfn), MM_OK);
 	assert_int_equal(pfn, 2 * g);
-	assert_int_equal(mm_frame_alloc_contig(fa, g, g, GiB(4) / FRAME, &pfn),
-			 MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, g, g, GiB(4) / FRAME, &pfn), MM_OK);
 	assert_int_equal(pfn, 3 * g);
 	snap_take();
-	assert_int_equal(mm_frame_alloc_contig(fa, g, g, GiB(4) / FRAME, &pfn),
-			 MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_alloc_contig(fa, g, 1, GiB(4) / FRAME, &pfn),
-			 MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, g, g, GiB(4) / FRAME, &pfn),
+		  MM_ERR_NOMEM);
+	expect_op(mm_frame_alloc_contig(fa, g, 1, GiB(4) / FRAME, &pfn),
+		  MM_ERR_NOMEM);
 	snap_same();
 	/* a DMA buffer below 4 GiB fits after the reserved frame g + 768 */
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 1000, 16, GiB(4) / FRAME, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 1000, 16, GiB(4) / FRAME, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, g + 784);
 	assert_int_equal(stats().free_1g_runs, 1);
-	assert_int_equal(mm_frame_free_contig(fa, 2 * g, g), MM_OK);
+	expect_op(mm_frame_free_contig(fa, 2 * g, g), MM_OK);
 	assert_int_equal(stats().free_1g_runs, 2);
 	/* [g + 1784, 3g) beats the untouched fifth gigabyte */
 	assert_int_equal(stats().largest_free_run, 2 * g - 1784);
@@ -678,11 +663,9 @@ static void test_free_contig_invalid(void **state)
 	(void)state;
 	std_map();
 	snap_take();
-	assert_int_equal(mm_frame_free_contig(fa, 1, 0), MM_ERR_INVALID);
-	assert_int_equal(mm_frame_free_contig(fa, 2, UINT64_MAX),
-			 MM_ERR_INVALID);
-	assert_int_equal(mm_frame_free_contig(fa, UINT64_MAX, 2),
-			 MM_ERR_INVALID);
+	expect_op(mm_frame_free_contig(fa, 1, 0), MM_ERR_INVALID);
+	expect_op(mm_frame_free_contig(fa, 2, UINT64_MAX), MM_ERR_INVALID);
+	expect_op(mm_frame_free_contig(fa, UINT64_MAX, 2), MM_ERR_INVALID);
 	snap_same();
 }
 
@@ -693,47 +676,40 @@ static void test_free_contig_partial_failures(void **state)
 
 	(void)state;
 	std_map();
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 255, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 7000, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 255, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 7000, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 1025);
-	assert_int_equal(mm_frame_free(fa, 100), MM_OK);
+	expect_op(mm_frame_free(fa, 100), MM_OK);
 	for (uint64_t f = 1020; f < 1024; f++)
-		assert_int_equal(mm_frame_alloc_at(fa, f), MM_OK);
+		expect_op(mm_frame_alloc_at(fa, f), MM_OK);
 	snap_take();
-	assert_int_equal(mm_frame_free_contig(fa, 50, 100), /* hits 100 */
-			 MM_ERR_NOT_ALLOCATED);
-	assert_int_equal(mm_frame_free_contig(fa, 200, 100), /* hits 256 */
-			 MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_free_contig(fa, 0, 10), MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_free_contig(fa, 90, 300), /* 100 first */
-			 MM_ERR_NOT_ALLOCATED);
-	assert_int_equal(mm_frame_free_contig(fa, 1020, 10), /* 1024 */
-			 MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_free_contig(fa, 8000, 8192), /* past end */
-			 MM_ERR_NOT_ALLOCATED);
-	assert_int_equal(mm_frame_free_contig(fa, 8190, 3),
-			 MM_ERR_NOT_ALLOCATED);
-	assert_int_equal(mm_frame_free_contig(fa, 8192, 1),
-			 MM_ERR_OUT_OF_RANGE);
+	expect_op(mm_frame_free_contig(fa, 50, 100), /* hits 100 */
+		  MM_ERR_NOT_ALLOCATED);
+	expect_op(mm_frame_free_contig(fa, 200, 100), /* hits 256 */
+		  MM_ERR_RESERVED);
+	expect_op(mm_frame_free_contig(fa, 0, 10), MM_ERR_RESERVED);
+	expect_op(mm_frame_free_contig(fa, 90, 300), /* 100 first */
+		  MM_ERR_NOT_ALLOCATED);
+	expect_op(mm_frame_free_contig(fa, 1020, 10), /* 1024 */
+		  MM_ERR_RESERVED);
+	expect_op(mm_frame_free_contig(fa, 8000, 8192), /* past end */
+		  MM_ERR_NOT_ALLOCATED);
+	expect_op(mm_frame_free_contig(fa, 8190, 3), MM_ERR_NOT_ALLOCATED);
+	expect_op(mm_frame_free_contig(fa, 8192, 1), MM_ERR_OUT_OF_RANGE);
 	snap_same();
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 508, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 508, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 512);
-	assert_int_equal(
-		mm_frame_alloc_contig(fa, 167, 1, MM_FRAME_NO_LIMIT, &pfn),
-		MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 167, 1, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
 	assert_int_equal(pfn, 8025);
 	snap_take();
-	assert_int_equal(mm_frame_free_contig(fa, 8100, 93),
-			 MM_ERR_OUT_OF_RANGE);
+	expect_op(mm_frame_free_contig(fa, 8100, 93), MM_ERR_OUT_OF_RANGE);
 	snap_same();
-	assert_int_equal(mm_frame_free_contig(fa, 8100, 92), MM_OK);
-	assert_int_equal(mm_frame_free_contig(fa, 1025, 8100 - 1025), MM_OK);
+	expect_op(mm_frame_free_contig(fa, 8100, 92), MM_OK);
+	expect_op(mm_frame_free_contig(fa, 1025, 8100 - 1025), MM_OK);
 	check_ok();
 }
 
@@ -745,14 +721,14 @@ static void test_reserve_invalid_and_outside(void **state)
 	(void)state;
 	std_map();
 	snap_take();
-	assert_int_equal(mm_frame_reserve(fa, 0x3000, 0), MM_ERR_INVALID);
-	assert_int_equal(mm_frame_reserve(fa, UINT64_MAX, 2), MM_ERR_INVALID);
-	assert_int_equal(mm_frame_reserve(fa, 8192 * FRAME, GiB(1)), MM_OK);
-	assert_int_equal(mm_frame_reserve(fa, 0, 1), MM_OK); /* reserved */
-	assert_int_equal(mm_frame_reserve(fa, 0x100000, 0x100000), MM_OK);
+	expect_op(mm_frame_reserve(fa, 0x3000, 0), MM_ERR_INVALID);
+	expect_op(mm_frame_reserve(fa, UINT64_MAX, 2), MM_ERR_INVALID);
+	expect_op(mm_frame_reserve(fa, 8192 * FRAME, GiB(1)), MM_OK);
+	expect_op(mm_frame_reserve(fa, 0, 1), MM_OK); /* reserved */
+	expect_op(mm_frame_reserve(fa, 0x100000, 0x100000), MM_OK);
 	snap_same();
-	assert_int_equal(mm_frame_reserve(fa, UINT64_MAX, 1), MM_OK);
-	assert_int_equal(mm_frame_reserve(fa, 0, UINT64_MAX), MM_OK);
+	expect_op(mm_frame_reserve(fa, UINT64_MAX, 1), MM_OK);
+	expect_op(mm_frame_reserve(fa, 0, UINT64_MAX), MM_OK);
 	assert_int_equal(stats().free_frames, 0);
 	assert_int_equal(stats().reserved_frames, 8192);
 	check_ok();
@@ -765,19 +741,19 @@ static void test_reserve_partial_frames(void **state)
 
 	(void)state;
 	std_map();
-	assert_int_equal(mm_frame_reserve(fa, 0x1FFF, 2), MM_OK); /* 1, 2 */
+	expect_op(mm_frame_reserve(fa, 0x1FFF, 2), MM_OK); /* 1, 2 */
 	check_ok();
 	assert_true(mm_frame_is_reserved(fa, 1));
 	assert_true(mm_frame_is_reserved(fa, 2));
 	assert_true(mm_frame_is_free(fa, 3));
 	assert_int_equal(stats().free_frames, STD_FREE - 2);
 	assert_int_equal(stats().reserved_frames, 8192 - STD_FREE + 2);
-	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
+	expect_op(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 3);
-	assert_int_equal(mm_frame_alloc_at(fa, 2), MM_ERR_RESERVED);
-	assert_int_equal(mm_frame_free(fa, 1), MM_ERR_RESERVED);
+	expect_op(mm_frame_alloc_at(fa, 2), MM_ERR_RESERVED);
+	expect_op(mm_frame_free(fa, 1), MM_ERR_RESERVED);
 	/* the reserved range now touches frame 0: one merged range */
-	assert_int_equal(mm_frame_free_contig(fa, 0, 4), MM_ERR_RESERVED);
+	expect_op(mm_frame_free_contig(fa, 0, 4), MM_ERR_RESERVED);
 	check_ok();
 }
 
@@ -786,20 +762,17 @@ static void test_reserve_in_use(void **state)
 {
 	(void)state;
 	std_map();
-	assert_int_equal(mm_frame_alloc_at(fa, 4000), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 4000), MM_OK);
 	snap_take();
-	assert_int_equal(mm_frame_reserve(fa, 3000 * FRAME, 2000 * FRAME),
-			 MM_ERR_IN_USE);
-	assert_int_equal(mm_frame_reserve(fa, 4000 * FRAME + 4095, 1),
-			 MM_ERR_IN_USE);
-	assert_int_equal(mm_frame_reserve(fa, 0, 8192 * FRAME), MM_ERR_IN_USE);
+	expect_op(mm_frame_reserve(fa, 3000 * FRAME, 2000 * FRAME),
+		  MM_ERR_IN_USE);
+	expect_op(mm_frame_reserve(fa, 4000 * FRAME + 4095, 1), MM_ERR_IN_USE);
+	expect_op(mm_frame_reserve(fa, 0, 8192 * FRAME), MM_ERR_IN_USE);
 	snap_same();
-	assert_int_equal(mm_frame_reserve(fa, 3000 * FRAME, 1000 * FRAME),
-			 MM_OK);
-	assert_int_equal(mm_frame_reserve(fa, 4001 * FRAME, 1000 * FRAME),
-			 MM_OK);
-	assert_int_equal(mm_frame_free(fa, 4000), MM_OK);
-	assert_int_equal(mm_frame_reserve(fa, 4000 * FRAME, FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 3000 * FRAME, 1000 * FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 4001 * FRAME, 1000 * FRAME), MM_OK);
+	expect_op(mm_frame_free(fa, 4000), MM_OK);
+	expect_op(mm_frame_reserve(fa, 4000 * FRAME, FRAME), MM_OK);
 	assert_true(mm_frame_is_reserved(fa, 4000));
 	check_ok();
 }
@@ -809,15 +782,14 @@ static void test_reserve_merges(void **state)
 {
 	(void)state;
 	std_map();
-	assert_int_equal(mm_frame_reserve(fa, 2000 * FRAME, 10 * FRAME), MM_OK);
-	assert_int_equal(mm_frame_reserve(fa, 2020 * FRAME, 10 * FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 2000 * FRAME, 10 * FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 2020 * FRAME, 10 * FRAME), MM_OK);
 	assert_int_equal(fa->nresv, 5);
-	assert_int_equal(mm_frame_reserve(fa, 2010 * FRAME, 10 * FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 2010 * FRAME, 10 * FRAME), MM_OK);
 	assert_int_equal(fa->nresv, 4);
-	assert_int_equal(mm_frame_reserve(fa, 1990 * FRAME, 60 * FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 1990 * FRAME, 60 * FRAME), MM_OK);
 	assert_int_equal(fa->nresv, 4);
-	assert_int_equal(mm_frame_reserve(fa, 1025 * FRAME, 975 * FRAME),
-			 MM_OK);
+	expect_op(mm_frame_reserve(fa, 1025 * FRAME, 975 * FRAME), MM_OK);
 	assert_int_equal(fa->nresv, 3); /* joined the kernel frame's range */
 	assert_int_equal(stats().reserved_frames, 8192 - STD_FREE + 1025);
 	check_ok();
@@ -831,22 +803,20 @@ static void test_reserve_table_full(void **state)
 	(void)state;
 	std_map();
 	while (fa->nresv < MM_FRAME_MAX_RESERVED) {
-		assert_int_equal(mm_frame_reserve(fa, f * FRAME, FRAME), MM_OK);
+		expect_op(mm_frame_reserve(fa, f * FRAME, FRAME), MM_OK);
 		f += 2;
 	}
 	check_ok();
 	snap_take();
-	assert_int_equal(mm_frame_reserve(fa, (f + 1) * FRAME, FRAME),
-			 MM_ERR_NOMEM);
-	assert_int_equal(mm_frame_reserve(fa, 8000 * FRAME, FRAME),
-			 MM_ERR_NOMEM);
+	expect_op(mm_frame_reserve(fa, (f + 1) * FRAME, FRAME), MM_ERR_NOMEM);
+	expect_op(mm_frame_reserve(fa, 8000 * FRAME, FRAME), MM_ERR_NOMEM);
 	snap_same();
 	/* touching an existing range needs no new entry */
-	assert_int_equal(mm_frame_reserve(fa, (f - 1) * FRAME, FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, (f - 1) * FRAME, FRAME), MM_OK);
 	/* bridging two ranges frees an entry */
-	assert_int_equal(mm_frame_reserve(fa, 2001 * FRAME, FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 2001 * FRAME, FRAME), MM_OK);
 	assert_int_equal(fa->nresv, MM_FRAME_MAX_RESERVED - 1);
-	assert_int_equal(mm_frame_reserve(fa, 8000 * FRAME, FRAME), MM_OK);
+	expect_op(mm_frame_reserve(fa, 8000 * FRAME, FRAME), MM_OK);
 	check_ok();
 }
 
@@ -863,7 +833,7 @@ static void test_stats_runs(void **state)
 	assert_int_equal(st.free_2m_runs, 14);
 	assert_int_equal(st.free_1g_runs, 0);
 	assert_int_equal(st.largest_free_run, 8192 - 1025);
-	assert_int_equal(mm_frame_alloc_at(fa, 5000), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 5000), MM_OK);
 	st = stats();
 	assert_int_equal(st.free_2m_runs, 13);
 	assert_int_equal(st.largest_free_run, 5000 - 1025);
@@ -871,10 +841,9 @@ static void test_stats_runs(void **state)
 	assert_int_equal(st.free_frames + st.allocated_frames +
 				 st.reserved_frames,
 			 st.total_frames);
-	assert_int_equal(mm_frame_alloc_contig(fa, 5000 - 1025, 1,
-					       MM_FRAME_NO_LIMIT,
-					       &(uint64_t){0}),
-			 MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 5000 - 1025, 1, MM_FRAME_NO_LIMIT,
+					&(uint64_t){0}),
+		  MM_OK);
 	assert_int_equal(stats().largest_free_run, 8192 - 5001);
 }
 
@@ -886,14 +855,14 @@ static void test_stats_largest_run_in_words(void **state)
 	init_ok();
 	for (uint64_t f = 0; f < 256; f++) {
 		if (f != 10 && f != 30 && !(f >= 60 && f < 130))
-			assert_int_equal(mm_frame_alloc_at(fa, f), MM_OK);
+			expect_op(mm_frame_alloc_at(fa, f), MM_OK);
 	}
 	assert_int_equal(stats().largest_free_run, 70);
-	assert_int_equal(mm_frame_alloc_at(fa, 100), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 100), MM_OK);
 	assert_int_equal(stats().largest_free_run, 40);
-	assert_int_equal(mm_frame_alloc_contig(fa, 40, 1, MM_FRAME_NO_LIMIT,
-					       &(uint64_t){0}),
-			 MM_OK);
+	expect_op(mm_frame_alloc_contig(fa, 40, 1, MM_FRAME_NO_LIMIT,
+					&(uint64_t){0}),
+		  MM_OK);
 	assert_int_equal(stats().largest_free_run, 29);
 	check_ok();
 }
