@@ -416,17 +416,27 @@ struct leaf_scan {
 	uint64_t carry; /* the last frame seen is used */
 };
 
-/* Account one leaf word: its free frames and the used runs starting in it. */
-static void scan_word(struct leaf_scan *sc, uint64_t w, uint64_t tracked)
+/*
+ * Account one leaf word: its free frames and the used runs starting in it
+ * (tracked masks off the padding); returns its avail bit (bit 0) and empty
+ * bit (bit 1). Uniform words take the short paths.
+ */
+static unsigned scan_word(struct leaf_scan *sc, uint64_t w, uint64_t tracked)
 {
 	if (w == 0) {
 		sc->free += WORD_BITS;
 		sc->carry = 0;
-		return;
+		return 3;
+	}
+	if (w == ALL_ONES) {
+		sc->runs += sc->carry ^ 1;
+		sc->carry = 1;
+		return 0;
 	}
 	sc->free += popcount64(~w);
 	sc->runs += popcount64(w & ~((w << 1) | sc->carry) & tracked);
 	sc->carry = w >> (WORD_BITS - 1);
+	return 1;
 }
 
 /*
@@ -440,14 +450,18 @@ static void leaf_scan(const struct layout *lo, struct leaf_scan *sc)
 	sc->runs = 0;
 	sc->carry = 0;
 	for (uint64_t ew = 0; ew < lo->group_words; ew++) {
-		uint64_t first = ew << WORD_SHIFT;
+		uint64_t first = ew << WORD_SHIFT, avail = 0, empty = 0;
 		uint64_t stop = min64(lo->leaf_words, first + WORD_BITS);
 
-		leaf_group(lo->leaf, lo->leaf_words, ew,
-			   &lo->avail.level[0][ew], &lo->empty[ew]);
-		for (uint64_t wi = first; wi < stop; wi++)
-			scan_word(sc, lo->leaf[wi],
-				  tracked_mask(lo->frames, wi));
+		for (uint64_t wi = first; wi < stop; wi++) {
+			unsigned b = scan_word(sc, lo->leaf[wi],
+					       tracked_mask(lo->frames, wi));
+
+			avail |= (uint64_t)(b & 1) << (wi - first);
+			empty |= (uint64_t)(b >> 1) << (wi - first);
+		}
+		lo->avail.level[0][ew] = avail;
+		lo->empty[ew] = empty;
 	}
 }
 
