@@ -104,7 +104,9 @@ mm_paddr_t mm_sim_cr3(const struct mm_sim *sim);
  * translation (the recursive window included) and mm_port_op_end() compares
  * every cached entry with the tables; each disagreement counts as a strict
  * violation and, unless mm_sim_set_strict_abort(sim, false), prints it and
- * aborts.
+ * aborts. Work that cannot change the outcome is skipped: no fill when the
+ * RAM is unchanged since the last one (only the entries dropped since are
+ * walked again), no check when the RAM is unchanged since the last check.
  */
 void mm_sim_set_strict(struct mm_sim *sim, bool on);
 void mm_sim_set_strict_abort(struct mm_sim *sim, bool abort_on_violation);

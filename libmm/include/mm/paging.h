@@ -53,7 +53,10 @@ mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frame_alloc *frames,
 
 /*
  * Map one page of the given size at va to pa with prot. Missing tables are
- * allocated, zeroed and linked; no TLB flush is needed for that.
+ * allocated, linked and zeroed through the window; linking a table changes
+ * no present entry, so it needs no invalidation at all. With MM_PROT_USER the
+ * table entries above the page get USER too (one invlpg of va for each that
+ * lacked it): x86 checks U/S at every level. pa may lie outside RAM (MMIO).
  * Errors: MM_ERR_INVALID (bad size or prot bits, va/pa misaligned for size,
  * non-canonical va, WRITE|EXEC without ALLOW_WX, pa beyond 52 bits);
  * MM_ERR_OUT_OF_RANGE (va inside the recursive window);
@@ -67,39 +70,56 @@ mm_status_t mm_map(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 
 /*
  * Remove the page that starts at va (any size), invalidate it, and free
- * tables that became empty. pa_out / size_out receive what was mapped (either
- * may be NULL). Errors: MM_ERR_INVALID (non-canonical va, or va not the start
- * of its page); MM_ERR_OUT_OF_RANGE (recursive window); MM_ERR_NOT_MAPPED.
+ * tables that became empty (so no empty table outlives an operation).
+ * Invalidation: invlpg of va; for a 2 MiB or 1 GiB page also of the window
+ * addresses where the entry acts as a leaf (MM_PT_TABLE_VA of the levels
+ * below: 1 more for 2 MiB, 2 more for 1 GiB); for each freed table, invlpg
+ * of its window address. pa_out / size_out receive what was mapped (either
+ * may be NULL). Errors: MM_ERR_INVALID (non-canonical or not 4 KiB-aligned
+ * va, or va not the start of its page); MM_ERR_OUT_OF_RANGE (recursive
+ * window); MM_ERR_NOT_MAPPED.
  */
 mm_status_t mm_unmap(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t *pa_out,
 		     uint64_t *size_out);
 
 /*
- * Replace the protection of the page that starts at va (any size) and
- * invalidate it. Errors as mm_unmap, plus the prot errors of mm_map.
+ * Replace the protection of the page that starts at va (any size), keeping
+ * its address, size and accessed/dirty bits, and invalidate it as mm_unmap
+ * does; an unchanged entry is neither written nor invalidated. USER is
+ * granted to the tables above as in mm_map. Errors as mm_unmap, plus the
+ * prot errors of mm_map.
  */
 mm_status_t mm_protect(struct mm_vm *vm, mm_vaddr_t va, unsigned prot);
 
 /*
- * Look up any address va: physical address of va itself, size and prot of the
- * page holding it (each out pointer may be NULL). Errors: MM_ERR_INVALID
- * (non-canonical), MM_ERR_NOT_MAPPED.
+ * Look up any address va, the recursive window included: physical address
+ * of va itself, size and prot of the page holding it (each out pointer may
+ * be NULL). prot is what the leaf entry grants, in a form mm_protect()
+ * accepts back unchanged: EXEC when the entry is not NX (always, on a CPU
+ * without NX), and ALLOW_WX whenever both WRITE and EXEC are set.
+ * Errors: MM_ERR_INVALID (NULL vm, non-canonical va), MM_ERR_NOT_MAPPED.
  */
 mm_status_t mm_translate(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t *pa_out,
 			 uint64_t *size_out, unsigned *prot_out);
 
 /*
  * Map [va, va + length) to [pa, pa + length) with the largest pages that fit
- * alignment and length (1 GiB only when the CPU has it). All or nothing.
- * Errors: as mm_map for every page; MM_ERR_INVALID for length 0 or not a
- * multiple of 4 KiB.
+ * alignment and length (1 GiB only when the CPU has it, else 2 MiB). All or
+ * nothing: every page is checked before any is mapped, and running out of
+ * frames midway unmaps what was mapped and frees its tables.
+ * Errors: as mm_map for the first page that cannot be mapped;
+ * MM_ERR_INVALID for length 0 or not a multiple of 4 KiB, a range leaving
+ * its canonical half or the 52-bit physical space; MM_ERR_OUT_OF_RANGE when
+ * it overlaps the recursive window.
  */
 mm_status_t mm_map_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 			 uint64_t length, unsigned prot);
 
 /*
- * Unmap every page inside [va, va + length); unmapped holes are skipped.
- * Errors: MM_ERR_INVALID (misaligned, length 0, non-canonical);
+ * Unmap every page inside [va, va + length) as mm_unmap does; unmapped holes
+ * are skipped a whole table span at a time.
+ * Errors: MM_ERR_INVALID (misaligned, length 0, non-canonical, leaving its
+ * canonical half); MM_ERR_OUT_OF_RANGE (overlaps the recursive window);
  * MM_ERR_HUGE_CONFLICT when a huge page straddles an end of the range.
  * Nothing changes on failure.
  */
