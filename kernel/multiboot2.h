@@ -70,8 +70,15 @@
  * sanitized (mm_memmap_sanitize) before returning. Bytes after the last
  * whole entry of tag 6 / 17 are ignored.
  *
- * Repeated single-instance tags: the later one wins. Unknown tags are
- * skipped. Tags after the end tag are ignored.
+ * EFI types map as efi_memtype_to_region() says, i.e. as if boot services
+ * had exited (boot-services memory is usable); when tag 18 says they have
+ * not, efi.boot_services_active is set and the caller must not hand that
+ * memory out before calling ExitBootServices itself.
+ *
+ * Repeated single-instance tags: the later one wins, except that an ACPI 1.0
+ * RSDP (tag 14) never replaces an ACPI 2.0 one (tag 15). Unknown tags are
+ * skipped. Tags after the end tag are ignored. Tag 9 (ELF sections) is
+ * validated but only its counts are kept.
  *
  * Errors (never a hang, never a read outside [info, info + avail) nor past
  * the info's own total_size):
