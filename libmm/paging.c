@@ -313,8 +313,8 @@ static void grant_user(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 
 /*
  * Can a page of `leaf` level go at va? *stop receives the level where the
- * walk ended (tables are missing in (leaf, *stop]).
- * Errors: MM_ERR_HUGE_CONFLICT, MM_ERR_MAPPED.
+ * walk ended at a non-present entry: the tables of levels [leaf, *stop) are
+ * missing, *stop - leaf of them. Errors: MM_ERR_HUGE_CONFLICT, MM_ERR_MAPPED.
  */
 static mm_status_t check_free(const struct mm_vm *vm, mm_vaddr_t va,
 			      unsigned leaf, unsigned *stop)
@@ -426,18 +426,23 @@ static void unmap_pages(struct mm_vm *vm, mm_vaddr_t va, uint64_t length)
 	}
 }
 
-/* Map [va, va + length) page by page; on MM_ERR_NOMEM undo everything. */
+/*
+ * Map [va, va + length), already checked free, page by page; when frames
+ * run out (MM_ERR_NOMEM, the only error left) undo everything.
+ */
 static mm_status_t map_pages(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 			     uint64_t length, unsigned prot)
 {
 	uint64_t done;
 	unsigned level;
+	mm_status_t st;
 
 	for (done = 0; done < length; done += MM_PT_SPAN(level)) {
 		level = range_level(vm, va + done, pa + done, length - done);
-		if (map_page(vm, va + done, pa + done, level, prot) != MM_OK) {
+		st = map_page(vm, va + done, pa + done, level, prot);
+		if (st != MM_OK) {
 			unmap_pages(vm, va, done);
-			return MM_ERR_NOMEM;
+			return st;
 		}
 	}
 	return MM_OK;

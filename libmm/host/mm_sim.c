@@ -261,24 +261,26 @@ void mm_sim_tlb_fill(struct mm_sim *sim)
 	sim->ndropped = 0;
 }
 
+/* Cache again the translations of every size that covered va, if valid. */
+static void refill_one(struct mm_sim *sim, mm_vaddr_t va)
+{
+	struct sim_xlate x;
+	unsigned shift;
+
+	for (shift = MM_PT_SHIFT(0); shift <= MM_PT_SHIFT(2);
+	     shift += MM_PT_INDEX_BITS) {
+		mm_vaddr_t base = va & ~(((uint64_t)1 << shift) - 1u);
+
+		if (walk(sim, base, &x) == MM_OK && x.shift == shift)
+			sim_tlb_insert(&sim->tlb, &x);
+	}
+}
+
 /* Put back what was dropped since a fill of the unchanged tables. */
 static void refill_dropped(struct mm_sim *sim)
 {
-	struct sim_xlate x;
-
-	while (sim->ndropped > 0) {
-		mm_vaddr_t va = sim->dropped[--sim->ndropped];
-		unsigned shift;
-
-		/* Aliases of smaller size may have gone with va's entry. */
-		for (shift = MM_PT_SHIFT(0); shift <= MM_PT_SHIFT(2);
-		     shift += MM_PT_INDEX_BITS) {
-			mm_vaddr_t base = va & ~(((uint64_t)1 << shift) - 1u);
-
-			if (walk(sim, base, &x) == MM_OK && x.shift == shift)
-				sim_tlb_insert(&sim->tlb, &x);
-		}
-	}
+	while (sim->ndropped > 0)
+		refill_one(sim, sim->dropped[--sim->ndropped]);
 }
 
 static void report(const struct sim_xlate *x)

@@ -538,6 +538,29 @@ static void test_strict_nested_ops(void **state)
 	assert_int_equal(stats(sim).strict_violations, 0);
 }
 
+/* Strict op_begin puts back entries dropped since the last fill. */
+static void test_strict_refills_dropped(void **state)
+{
+	struct mm_sim *sim = *state;
+
+	hand_map(sim, VA_A, 0, DATA_A | MM_PTE_PRESENT);
+	hand_map(sim, VA_B, 0, DATA_B | LEAF);
+	mm_sim_set_strict(sim, true);
+	mm_port_op_begin(sim);
+	mm_port_op_end(sim);
+	assert_true(mm_sim_tlb_has(sim, VA_A));
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_WRITE, NULL),
+			 MM_ERR_INVALID);
+	mm_port_invlpg(sim, VA_B);
+	assert_false(mm_sim_tlb_has(sim, VA_A));
+	assert_false(mm_sim_tlb_has(sim, VA_B));
+	mm_port_op_begin(sim);
+	assert_true(mm_sim_tlb_has(sim, VA_A));
+	assert_true(mm_sim_tlb_has(sim, VA_B));
+	mm_port_op_end(sim);
+	assert_int_equal(stats(sim).strict_violations, 0);
+}
+
 /* Fault injection: n allocations succeed inside the op, then NOMEM. */
 static void test_fail_alloc_after(void **state)
 {
@@ -615,6 +638,7 @@ int main(void)
 		SIM_TEST(test_tlb_fill_and_check, setup_nx_1g),
 		SIM_TEST(test_strict_reports_missing_invlpg, setup_nx_1g),
 		SIM_TEST(test_strict_nested_ops, setup_nx_1g),
+		SIM_TEST(test_strict_refills_dropped, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after_zero, setup_nx_1g),
 	};
