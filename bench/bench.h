@@ -100,19 +100,19 @@ size_t bench_libmm_metadata_bytes(uint64_t frames);
  * Free and re-allocate victims[0..n) pairwise: {free victims[i]; allocate
  * one}. Kept out of line under a fixed name so that callgrind can count
  * exactly this loop (--toggle-collect=bench_run_pairs). Returns the sum of
- * the allocated frame numbers (keeps the work observable).
+ * the allocated frame numbers; *last receives the last one.
  */
 uint64_t bench_run_pairs(struct bench_impl *im, const uint64_t *victims,
-			 size_t n);
+			 size_t n, uint64_t *last);
 
 /* Options shared by the frame workloads. */
 struct bench_opts {
 	unsigned reps;	       /* repetitions per workload (odd) */
-	unsigned steady_ops;   /* steady pairs per repetition, libmm alone */
-	unsigned cmp_ops;      /* ... with the seed: both run the same pairs */
+	unsigned steady_ops;   /* libmm steady pairs per repetition */
+	unsigned cmp_ops;      /* seed steady pairs per repetition, at most */
 	double seed_budget_ms; /* the seed stops early past this budget */
-	unsigned last_samples; /* libmm lastframe samples per repetition */
-	unsigned seed_last;    /* seed lastframe samples per repetition */
+	unsigned last_samples; /* libmm lastframe allocations per repetition */
+	unsigned seed_last;    /* seed lastframe allocations per repetition */
 	bool quiet;	       /* no progress on stderr */
 };
 

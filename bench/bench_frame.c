@@ -27,13 +27,12 @@ struct wl {
 	struct mm_memmap map;
 	uint32_t *perm; /* free: usable frames in a random order */
 	/* steady */
-	uint64_t pairs;		/* timed pairs per repetition, at most */
-	uint64_t seed_chunks;	/* chunks the seed did in this repetition */
+	uint64_t pairs;		/* libmm's timed pairs per repetition */
 	struct bench_impl *ref; /* warmed up first; the seed loads its state */
-	uint64_t ref_hint;	/* last frame ref allocated, + 1 */
-	uint64_t ref_rng;	/* ref's victim generator after warm-up */
-	uint64_t warm;		/* warm-up pairs done by ref */
-	uint64_t sum[2], done[2]; /* per allocator (hinted): pfn sum, pairs */
+	uint64_t ref_last;	/* last frame ref allocated */
+	uint64_t sum[2];	/* per allocator (hinted): pfn sum this rep */
+	uint64_t seed_chunks;	/* chunks the seed did this rep */
+	bool diverged;		/* libmm and the seed took different frames */
 };
 
 struct workload {
@@ -59,11 +58,9 @@ static inline uint64_t pairs(struct bench_impl *im, const uint64_t *victims,
 }
 
 uint64_t bench_run_pairs(struct bench_impl *im, const uint64_t *victims,
-			 size_t n)
+			 size_t n, uint64_t *last)
 {
-	uint64_t last;
-
-	return pairs(im, victims, n, &last);
+	return pairs(im, victims, n, last);
 }
 
 /* Allocate until the allocator says no; returns the count. */
@@ -245,17 +242,22 @@ static bool warm_up(struct bench_impl *im, struct wl *w)
 		done += n;
 	}
 	w->ref = im;
-	w->ref_hint = last + 1;
-	w->ref_rng = im->rng;
-	w->warm = done;
+	w->ref_last = last;
 	return true;
 }
 
 /*
- * The seed is fast-forwarded into the reference's state (identical: both
- * take the lowest free frame) instead of replaying the warm-up at its own
- * speed; it then draws the same victims.
+ * Fast-forward the seed into the reference's current state instead of
+ * replaying the reference's pairs at the seed's speed: the same bitmap (both
+ * take the lowest free frame, so the seed would have taken the same frames),
+ * its hint just past the last frame taken, and the same victim generator.
  */
+static void seed_sync(struct bench_impl *seed, struct wl *w)
+{
+	seed->load(w->ref->used, w->ref->ctx, w->frames, w->ref_last + 1);
+	seed->rng = w->ref->rng;
+}
+
 static bool setup_steady(struct bench_impl *im, struct wl *w)
 {
 	if (!fresh_full(im, w))
@@ -264,32 +266,52 @@ static bool setup_steady(struct bench_impl *im, struct wl *w)
 		return warm_up(im, w);
 	if (!w->ref)
 		return false;
-	im->load(w->ref->used, w->ref->ctx, w->frames, w->ref_hint);
-	im->rng = w->ref_rng;
+	seed_sync(im, w);
 	return true;
 }
 
+/* After libmm's repetition: compare with the seed's, note the state. */
+static void steady_end(struct wl *w, uint64_t last)
+{
+	if (w->seed_chunks && w->sum[0] != w->sum[1])
+		w->diverged = true;
+	w->sum[0] = w->sum[1] = 0;
+	w->seed_chunks = 0;
+	w->ref_last = last;
+}
+
+/*
+ * One repetition. The seed goes first, from the reference's state, for at
+ * most cmp_ops pairs and the seed budget; libmm then runs the very same
+ * chunks (the sums of the frames taken must agree) and goes on to `pairs`
+ * in total. That moves the state on; the next repetition re-syncs the seed.
+ */
 static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
 	uint64_t victims[CHUNK], spent = 0, done = 0, budget = UINT64_MAX;
-	uint64_t chunks = UINT64_MAX, c;
+	uint64_t target = w->pairs, last = 0, sum, c;
+	bool seed = im->hinted;
 
-	if (im->hinted)
+	if (seed) {
+		seed_sync(im, w);
 		budget = (uint64_t)(w->opt->seed_budget_ms * 1e6);
-	else if (w->seed_chunks)
-		chunks = w->seed_chunks; /* the very pairs the seed just did */
-	for (c = 0; c < chunks && done < w->pairs && spent < budget; c++) {
-		size_t want = w->pairs - done < CHUNK ? w->pairs - done : CHUNK;
+		target = w->opt->cmp_ops;
+	}
+	for (c = 0; done < target && spent < budget; c++) {
+		size_t want = target - done < CHUNK ? target - done : CHUNK;
 		size_t n = pick_victims(im, w, victims, want);
 		uint64_t t0 = bench_now_ns();
 
-		w->sum[im->hinted] += bench_run_pairs(im, victims, n);
+		sum = bench_run_pairs(im, victims, n, &last);
 		spent += bench_now_ns() - t0;
 		done += n;
+		if (seed || c < w->seed_chunks)
+			w->sum[seed] += sum;
 	}
-	w->done[im->hinted] += done;
-	if (im->hinted)
+	if (seed)
 		w->seed_chunks = c;
+	else
+		steady_end(w, last);
 	*ops = (unsigned)done;
 	return done ? (double)spent / (double)done : BENCH_NONE;
 }
@@ -306,35 +328,36 @@ static bool setup_last(struct bench_impl *im, struct wl *w)
 	return im->free(im->ctx, 0) && im->alloc(im->ctx, &pfn) && pfn == 0;
 }
 
-static bool last_once(struct bench_impl *im, struct wl *w, uint64_t *ns)
+/* Take the one free frame, then restore the state (untimed by itself). */
+static bool last_once(struct bench_impl *im, struct wl *w)
 {
-	uint64_t pfn = 0, t0 = bench_now_ns();
-	bool ok = im->alloc(im->ctx, &pfn);
+	uint64_t pfn = 0;
 
-	*ns = bench_now_ns() - t0;
-	if (!ok || pfn != w->frames - 1 || !im->free(im->ctx, pfn))
+	if (!im->alloc(im->ctx, &pfn) || pfn != w->frames - 1 ||
+	    !im->free(im->ctx, pfn))
 		return false;
 	if (!im->hinted)
 		return true;
 	return im->free(im->ctx, 0) && im->alloc(im->ctx, &pfn) && pfn == 0;
 }
 
+/*
+ * n allocations of the last frame, each followed by the restore (libmm:
+ * free it; the seed: free it, and free and retake frame 0 to put the hint
+ * back at the start), timed as one batch: the figure is an upper bound of
+ * the allocation alone, free of the clock's 10-30 ns granularity.
+ */
 static double run_last(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
 	unsigned n = im->hinted ? w->opt->seed_last : w->opt->last_samples;
-	uint64_t *ns = malloc(n * sizeof(*ns));
-	double m = BENCH_NONE;
-	unsigned i;
+	uint64_t t0 = bench_now_ns();
 
-	if (!ns)
-		return BENCH_NONE;
-	for (i = 0; i < n && last_once(im, w, &ns[i]); i++)
-		continue;
-	if (i == n)
-		m = bench_median_u64(ns, n) - bench_clock_overhead_ns();
-	free(ns);
+	for (unsigned i = 0; i < n; i++) {
+		if (!last_once(im, w))
+			return BENCH_NONE;
+	}
 	*ops = n;
-	return m;
+	return (double)(bench_now_ns() - t0) / (double)n;
 }
 
 static double run_contig(struct bench_impl *im, struct wl *w, unsigned *ops)
@@ -399,12 +422,12 @@ static void wl_free(struct wl *w)
 
 /*
  * Both allocators take the lowest free frame and draw the same victims, so
- * when they ran the same number of steady pairs they must have allocated
- * the same frames: a cheap check that the comparison is like for like.
+ * over the pairs both ran they must have taken the same frames: a cheap
+ * check that the comparison is like for like.
  */
 static bool same_pairs(const struct wl *w, const char *name)
 {
-	if (w->done[1] != w->done[0] || w->sum[1] == w->sum[0])
+	if (!w->diverged)
 		return true;
 	fprintf(stderr, "bench: %s: libmm and seed diverged\n", name);
 	return false;
@@ -446,7 +469,7 @@ bool bench_frame_workload(const char *name, uint64_t frames,
 		return false;
 	if (!wk->seed_runs || frames > seed->max_frames)
 		seed = NULL;
-	w->pairs = seed ? opt->cmp_ops : opt->steady_ops;
+	w->pairs = opt->steady_ops;
 	memset(res, 0, sizeof(*res));
 	snprintf(res->workload, sizeof(res->workload), "%s", name);
 	res->frames = frames;
@@ -464,7 +487,7 @@ long bench_frame_steady_count(const char *name, uint64_t frames,
 			      struct bench_impl *ref, struct bench_impl *im,
 			      unsigned long ops)
 {
-	uint64_t victims[CHUNK];
+	uint64_t victims[CHUNK], last;
 	unsigned long done = 0;
 	struct wl *w;
 	bool ok;
@@ -477,7 +500,7 @@ long bench_frame_steady_count(const char *name, uint64_t frames,
 		size_t want = ops - done < CHUNK ? ops - done : CHUNK;
 		size_t n = pick_victims(im, w, victims, want);
 
-		bench_run_pairs(im, victims, n);
+		bench_run_pairs(im, victims, n, &last);
 		done += n;
 	}
 	wl_free(w);

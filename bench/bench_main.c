@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -37,6 +39,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: xomb_bench [--reps R] [--md FILE] [--no-paging]\n"
 		"       xomb_bench --only WORKLOAD --frames N [--reps R]\n"
+		"       xomb_bench --only paging [--reps R]\n"
 		"       xomb_bench --only steadyNN --frames N --impl "
 		"libmm|seed --count K\n");
 }
@@ -82,7 +85,7 @@ static bool parse(struct args *a, int argc, char **argv)
 		else
 			i++;
 	}
-	return !a->only || a->frames >= 512;
+	return !a->only || a->frames >= 512 || strcmp(a->only, "paging") == 0;
 }
 
 static void fmt_ns(char *buf, size_t len, double ns)
@@ -151,6 +154,10 @@ static void print_metadata(FILE *md)
 {
 	uint64_t sizes[] = {1u << 20, 1u << 22, 1u << 24, INIT_BIG_FRAMES};
 
+	if (md)
+		fprintf(md, "\n| frames | libmm metadata bits/frame |\n"
+			    "|---:|---:|\n");
+
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		double bits = (double)bench_libmm_metadata_bytes(sizes[i]) *
 			      8.0 / (double)sizes[i];
@@ -212,11 +219,62 @@ static int run_count(const struct args *a)
 	return 0;
 }
 
-static void write_md_head(FILE *md, const struct args *a)
+static const char md_notes[] =
+	"How to read it:\n\n"
+	"- One process, libmm and the seed baseline interleaved repetition "
+	"by repetition; medians of the repetitions, ns per operation "
+	"(init: per whole initialisation; contig: per run handed out, the "
+	"final failing call included). `-`: the seed cannot run it (above "
+	"16 GiB, or no contiguous allocation).\n"
+	"- The seed baseline (bench/seed_frame.c) is the seed's algorithm as "
+	"specified: a static 16 GiB bitmap, init one bit at a time, search "
+	"one bit at a time from the hint (no skipping of full words), wrap "
+	"once, hint moved back on free.\n"
+	"- fill: every usable frame allocated in turn. free: all of them "
+	"freed in a fixed random order.\n"
+	"- steadyNN: pre-filled to NN% with a fixed-seed random pattern, "
+	"then warmed up (one untimed {free random allocated frame; "
+	"allocate} pair per free frame) because the seed's hint degrades as "
+	"pairs go by; then timed pairs. The seed is fast-forwarded into "
+	"libmm's state (both take the lowest free frame, so the states are "
+	"identical; each repetition checks that both took the same frames) "
+	"and runs at most 4096 pairs or 150 ms per repetition; libmm runs "
+	"65536 pairs per repetition. The ops columns give the timed pairs "
+	"per repetition.\n"
+	"- lastframe: everything used but the last frame; the seed's hint at "
+	"the start (frame 0 freed and taken again). Timed as a batch of "
+	"{allocate; restore the state} (2001 for libmm, 3 for the seed), so "
+	"the figure is an upper bound of the allocation alone.\n"
+	"- The machine is shared: absolute figures vary with load "
+	"(ratios hold better, both sides see the same load).\n\n";
+
+/* The 1-minute load average, or -1. */
+static double loadavg(void)
 {
+	FILE *f = fopen("/proc/loadavg", "r");
+	double load = -1;
+
+	if (f && fscanf(f, "%lf", &load) != 1)
+		load = -1;
+	if (f)
+		fclose(f);
+	return load;
+}
+
+static void write_md_head(FILE *md, const struct args *a, double load)
+{
+	time_t now = time(NULL);
+	char date[32];
+
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
 	fprintf(md,
+		"## Benchmarks\n\nReproduce: `make bench` (preset `bench`: "
+		"Release, -O2, host only; writes this file to "
+		"build/bench/RESULTS.md) and `make bench-callgrind`.\n"
+		"Run: %s, %ld CPUs, load average %.2f at start.\n\n%s"
 		"### Frame allocator (%u repetitions, medians, ns per "
 		"operation)\n\n",
+		date, sysconf(_SC_NPROCESSORS_ONLN), load, md_notes,
 		a->opt.reps);
 }
 
@@ -224,6 +282,7 @@ static int run_timed(const struct args *a)
 {
 	static struct bench_result res[MAX_RESULTS];
 	struct bench_impl l, s;
+	double load = loadavg();
 	FILE *md = NULL;
 	size_t n;
 
@@ -239,10 +298,8 @@ static int run_timed(const struct args *a)
 	print_table(stdout, res, n, false);
 	print_machine(res, n);
 	if (md) {
-		write_md_head(md, a);
+		write_md_head(md, a, load);
 		print_table(md, res, n, true);
-		fprintf(md, "\n| frames | libmm metadata bits/frame |\n"
-			    "|---:|---:|\n");
 	}
 	if (!a->only)
 		print_metadata(md);
@@ -264,5 +321,7 @@ int main(int argc, char **argv)
 	}
 	if (a.count >= 0)
 		return a.only ? run_count(&a) : 2;
+	if (a.only && strcmp(a.only, "paging") == 0)
+		return !bench_paging_run(a.opt.reps, NULL);
 	return run_timed(&a);
 }
