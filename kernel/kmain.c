@@ -41,6 +41,16 @@ static uint32_t parse_boot_info(uint32_t info_phys)
 	return size;
 }
 
+static void print_modules(void)
+{
+	for (size_t i = 0; i < boot_info.module_count; i++) {
+		const struct boot_module *m = &boot_info.modules[i];
+
+		kprintf("module %zu: [%#lx, %#lx) \"%s\"\n", i, m->start,
+			m->end, m->cmdline);
+	}
+}
+
 static void print_memmap(const struct mm_memmap *map)
 {
 	kprintf("memory map (%zu regions):\n", map->count);
@@ -109,6 +119,7 @@ _Noreturn void kmain(uint32_t magic, uint32_t info_phys)
 	kprintf("boot: loader \"%s\", command line \"%s\", %zu module(s)\n",
 		boot_info.bootloader, boot_info.cmdline,
 		boot_info.module_count);
+	print_modules();
 	fill_kernel_extent();
 	print_memmap(&boot_info.memmap);
 	kmem_init_frames(&boot_info, info_phys, info_size);

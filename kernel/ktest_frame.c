@@ -97,18 +97,30 @@ static bool frame_totals_match_map(void)
 	return true;
 }
 
-/* The image, the metadata and low memory are reserved: never handed out. */
+/* True iff pfn is beyond the tracked range or reserved. */
+static bool held(uint64_t pfn)
+{
+	return pfn >= kmem.boot_stats.total_frames ||
+	       mm_frame_is_reserved(&kmem.frames, pfn);
+}
+
+/*
+ * Every boot reservation (low memory, image, boot info, modules, metadata)
+ * is reserved at both ends and cannot be claimed or freed.
+ */
 static bool frame_boot_reservations_hold(void)
 {
 	struct mm_frame_alloc *fa = &kmem.frames;
 	uint64_t kernel = ktest_boot->kernel_phys_start >> MM_PAGE_SHIFT;
 	uint64_t meta = kmem.meta_phys >> MM_PAGE_SHIFT;
-	uint64_t meta_last = meta + (kmem.meta_bytes >> MM_PAGE_SHIFT) - 1;
 
-	KT_CHECK(mm_frame_is_reserved(fa, 0));
-	KT_CHECK(mm_frame_is_reserved(fa, kernel));
-	KT_CHECK(mm_frame_is_reserved(fa, meta));
-	KT_CHECK(mm_frame_is_reserved(fa, meta_last));
+	KT_CHECK(kmem.nreserved >= 4 + ktest_boot->module_count);
+	for (size_t i = 0; i < kmem.nreserved; i++) {
+		const struct kmem_range *r = &kmem.reserved[i];
+
+		KT_CHECK(held(r->start >> MM_PAGE_SHIFT));
+		KT_CHECK(held((r->end - 1) >> MM_PAGE_SHIFT));
+	}
 	KT_STATUS(mm_frame_alloc_at(fa, kernel), MM_ERR_RESERVED);
 	KT_STATUS(mm_frame_free(fa, meta), MM_ERR_RESERVED);
 	return true;

@@ -117,7 +117,10 @@ static bool paging_map_4k(void)
 	return true;
 }
 
-/* A 2 MiB page: both ends reachable, 4 KiB inside it is a conflict. */
+/*
+ * A 2 MiB page: both ends reachable, 4 KiB inside it is a conflict, made
+ * read-only its far end refuses a write.
+ */
 static bool paging_map_2m(void)
 {
 	uint64_t va = SLOT(1) + 4 * MM_PAGE_2M;
@@ -134,6 +137,10 @@ static bool paging_map_2m(void)
 	wr(va, 0xA5A5);
 	wr(va + MM_PAGE_2M - 8, 0x5A5A);
 	KT_CHECK(rd(va) == 0xA5A5 && rd(va + MM_PAGE_2M - 8) == 0x5A5A);
+	KT_OK(mm_protect(&kmem.vm, va, 0));
+	KT_CHECK(arch_probe_write(va + MM_PAGE_2M - 8, 1) == 1);
+	KT_CHECK(page_fault(va + MM_PAGE_2M - 8, PF_P | PF_W, PF_P | PF_W));
+	KT_CHECK(rd(va + MM_PAGE_2M - 8) == 0x5A5A);
 	KT_OK(mm_unmap(&kmem.vm, va, &got, &size));
 	KT_CHECK(got == pa && size == MM_PAGE_2M);
 	KT_CHECK(arch_probe_read(va + MM_PAGE_2M - 8, &got) == 1);
@@ -149,6 +156,7 @@ static bool paging_map_2m(void)
 static bool paging_map_1g(void)
 {
 	uint64_t va = SLOT(2), got, size;
+	unsigned prot;
 	uint64_t text_pa = (uint64_t)_text_start - KERNEL_VMA;
 
 	if (!arch_cpu_features()->pg1g) {
@@ -166,6 +174,10 @@ static bool paging_map_1g(void)
 	KT_CHECK(rd(va + text_pa) == rd((uint64_t)_text_start));
 	KT_CHECK(arch_probe_write(va + text_pa, 0) == 1);
 	KT_CHECK(page_fault(va + text_pa, PF_P | PF_W, PF_P | PF_W));
+	KT_OK(mm_protect(&kmem.vm, va, MM_PROT_NOCACHE));
+	KT_OK(mm_translate(&kmem.vm, va + text_pa, NULL, &size, &prot));
+	KT_CHECK(size == MM_PAGE_1G && (prot & MM_PROT_NOCACHE));
+	KT_CHECK(!(prot & MM_PROT_WRITE));
 	KT_OK(mm_unmap(&kmem.vm, va, &got, &size));
 	KT_CHECK(got == 0 && size == MM_PAGE_1G);
 	return true;
