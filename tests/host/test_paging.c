@@ -853,6 +853,11 @@ static void test_unmap_range_errors(void **state)
 		MM_ERR_INVALID);
 	assert_int_equal(mm_unmap_range(fx->vm, MM_WINDOW_END - KiB4, KiB4),
 			 MM_ERR_OUT_OF_RANGE);
+	/* Ranges ending at the canonical hole or at the window are fine. */
+	assert_int_equal(mm_unmap_range(fx->vm, 0x00007FFFFFFFF000ull, KiB4),
+			 MM_OK);
+	assert_int_equal(mm_unmap_range(fx->vm, MM_WINDOW_START - KiB4, KiB4),
+			 MM_OK);
 	/* Up to the very top of the address space is valid. */
 	assert_int_equal(mm_map(fx->vm, 0xFFFFFFFFFFE00000ull, PA_FAR, MiB2, 0),
 			 MM_OK);

@@ -5,10 +5,16 @@
  * strict mode, counters and fault injection. Tables are built by hand with
  * physical writes, so libmm's paging code is not involved.
  */
+#define _POSIX_C_SOURCE 200809L /* fork, waitpid */
+
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -538,6 +544,30 @@ static void test_strict_nested_ops(void **state)
 	assert_int_equal(stats(sim).strict_violations, 0);
 }
 
+/* By default a strict violation aborts the process (the test fails). */
+static void test_strict_aborts_by_default(void **state)
+{
+	struct mm_sim *sim = *state;
+	int status = 0;
+	pid_t pid;
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	mm_sim_set_strict(sim, true);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* The child shows the report on a closed stream: quiet run. */
+		fclose(stderr);
+		mm_port_op_begin(sim);
+		mm_port_pte_write(sim, MM_PTE_VA(0, VA_A), DATA_B | LEAF);
+		mm_port_op_end(sim);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+
 /* Strict op_begin puts back entries dropped since the last fill. */
 static void test_strict_refills_dropped(void **state)
 {
@@ -639,6 +669,7 @@ int main(void)
 		SIM_TEST(test_strict_reports_missing_invlpg, setup_nx_1g),
 		SIM_TEST(test_strict_nested_ops, setup_nx_1g),
 		SIM_TEST(test_strict_refills_dropped, setup_nx_1g),
+		SIM_TEST(test_strict_aborts_by_default, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after_zero, setup_nx_1g),
 	};
