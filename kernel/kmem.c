@@ -14,6 +14,16 @@
 
 struct kmem kmem;
 
+void kmem_lock(void)
+{
+	spin_lock(&kmem.lock);
+}
+
+void kmem_unlock(void)
+{
+	spin_unlock(&kmem.lock);
+}
+
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
@@ -92,8 +102,8 @@ static void reserve_all(void)
 	}
 }
 
-void kmem_init_frames(const struct boot_info *bi, uint64_t info_phys,
-		      uint64_t info_size)
+static void init_frames(const struct boot_info *bi, uint64_t info_phys,
+			uint64_t info_size)
 {
 	const struct mm_memmap *map = &bi->memmap;
 	uint64_t len = align_up(mm_frame_metadata_bytes(map), MM_FRAME_SIZE);
@@ -130,7 +140,7 @@ static void protect(const char *what, uintptr_t start, uintptr_t end,
 	}
 }
 
-void kmem_init_paging(void)
+static void init_paging(void)
 {
 	mm_status_t st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
 
@@ -144,4 +154,19 @@ void kmem_init_paging(void)
 	protect("rodata", (uintptr_t)_rodata_start, (uintptr_t)_rodata_end, 0);
 	protect("data", (uintptr_t)_data_start, (uintptr_t)_data_end,
 		MM_PROT_WRITE);
+}
+
+void kmem_init_frames(const struct boot_info *bi, uint64_t info_phys,
+		      uint64_t info_size)
+{
+	kmem_lock();
+	init_frames(bi, info_phys, info_size);
+	kmem_unlock();
+}
+
+void kmem_init_paging(void)
+{
+	kmem_lock();
+	init_paging();
+	kmem_unlock();
 }

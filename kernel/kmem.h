@@ -10,6 +10,7 @@
 #include "boot_info.h"
 #include "mm/frame.h"
 #include "mm/paging.h"
+#include "spinlock.h"
 
 /* Ranges reserved at boot: low memory, image, info, metadata, modules. */
 #define KMEM_MAX_RESERVED (4u + BOOT_MODULES_MAX)
@@ -21,7 +22,12 @@ struct kmem_range {
 	uint64_t start, end; /* physical [start, end) */
 };
 
+/*
+ * The one frame allocator and address space. Whoever calls libmm on them
+ * holds `lock` (kmem_lock): setup here, and ktest around each test.
+ */
 struct kmem {
+	struct spinlock lock;
 	struct mm_frame_alloc frames;
 	struct mm_vm vm;
 	uint64_t meta_phys;  /* allocator metadata: physical base */
@@ -32,6 +38,10 @@ struct kmem {
 };
 
 extern struct kmem kmem;
+
+/* Take / release kmem.lock. */
+void kmem_lock(void);
+void kmem_unlock(void);
 
 /*
  * Set up the frame allocator over bi->memmap: place its metadata in usable

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "kmem.h"
 #include "kprintf.h"
 
 const struct boot_info *ktest_boot;
@@ -63,7 +64,9 @@ static void run_one(const struct ktest *t, struct ktest_result *out)
 	bool ok;
 
 	current = t->name;
+	kmem_lock();
 	ok = t->run();
+	kmem_unlock();
 	kprintf("ktest: %s %s\n", ok ? "PASS" : "FAIL", t->name);
 	if (ok)
 		out->passed++;
