@@ -43,6 +43,7 @@ struct run {
 	uint64_t rng;
 	uint64_t op;
 	unsigned check_every;
+	bool scatter; /* reserve single frames all over: fill the table */
 	uint64_t tally[OP_COUNT][MM_STATUS_COUNT]; /* outcomes seen */
 	uint64_t got_2m, got_1g; /* successful superpage-shaped allocations */
 };
@@ -432,6 +433,10 @@ static void op_reserve(struct run *r)
 		base = pick_pfn(r) * 4096 + below(r, 4096);
 		len = 1 + below(r, 3 * 4096);
 	}
+	if (r->scatter) {
+		base = below(r, r->m.n) * 4096 + below(r, 4096);
+		len = 1 + below(r, 4096);
+	}
 	if (below(r, 60) == 0)
 		len = below(r, 2) ? 0 : UINT64_MAX - base + 2;
 	expect_status(r, OP_RESERVE, mm_frame_reserve(&r->fa, base, len),
@@ -500,6 +505,10 @@ static void random_op(struct run *r, unsigned phase)
 	uint64_t dice = below(r, 100);
 	int k = 0;
 
+	if (r->scatter && dice < 30) {
+		op_reserve(r);
+		return;
+	}
 	while (k + 1 < OP_COUNT && dice >= phase_weights[phase][k])
 		dice -= phase_weights[phase][k++];
 	ops[k](r);
@@ -515,7 +524,7 @@ static const mm_region_type_t hole_types[] = {
 struct model_cfg {
 	uint64_t seed, span_frames, ops;
 	unsigned check_every, max_holes;
-	bool sanitize;
+	bool sanitize, scatter;
 };
 
 /* Usable span with odd edges, extra usable overlaps, and random holes. */
@@ -601,18 +610,24 @@ static void superpage_prelude(struct run *r)
 /* Every kind of operation both succeeded and failed at least once. */
 static void check_tally(const struct run *r)
 {
+	static const char *const names[OP_COUNT] = {"alloc",	   "alloc_at",
+						    "contig",	   "free",
+						    "free_contig", "reserve"};
+
+	print_message("%llu frames:", (unsigned long long)r->m.n);
 	for (int k = 0; k < OP_COUNT; k++) {
 		uint64_t ok = r->tally[k][MM_OK], failed = 0;
 
 		for (int st = 1; st < MM_STATUS_COUNT; st++)
 			failed += r->tally[k][st];
-		print_message("op kind %d: %llu ok, %llu failed\n", k,
-			      (unsigned long long)ok,
+		print_message(" %s %llu/%llu", names[k], (unsigned long long)ok,
 			      (unsigned long long)failed);
 		assert_true(ok > 0);
 		assert_true(failed > 0);
 	}
+	print_message(" (ok/failed)\n");
 	assert_true(r->m.n < 2048 || r->got_2m > 0);
+	assert_true(!r->scatter || r->tally[OP_RESERVE][MM_ERR_NOMEM] > 0);
 	assert_true(r->m.n < 2 * 262144 || r->got_1g > 0);
 }
 
@@ -631,6 +646,7 @@ static void run_model(const struct model_cfg *c)
 	assert_non_null(r);
 	r->rng = c->seed * 0x9E3779B97F4A7C15ull + 1;
 	r->check_every = c->check_every;
+	r->scatter = c->scatter;
 	random_map(r, c);
 	run_setup(r);
 	superpage_prelude(r);
@@ -660,31 +676,38 @@ static void run_model(const struct model_cfg *c)
 static void test_model_small_sanitized(void **state)
 {
 	(void)state;
-	run_model(&(struct model_cfg){1, 3000, 20000, 1, 6, true});
-	run_model(&(struct model_cfg){2, 700, 10000, 1, 24, true});
+	run_model(&(struct model_cfg){1, 3000, 20000, 1, 6, true, false});
+	run_model(&(struct model_cfg){2, 700, 10000, 1, 24, true, false});
 }
 
 /* Unsanitized maps (overlaps, holes inside usable): same results. */
 static void test_model_unsanitized(void **state)
 {
 	(void)state;
-	run_model(&(struct model_cfg){3, 9000, 20000, 1, 8, false});
-	run_model(&(struct model_cfg){4, 20000, 20000, 4, 24, false});
+	run_model(&(struct model_cfg){3, 9000, 20000, 1, 8, false, false});
+	run_model(&(struct model_cfg){4, 20000, 20000, 4, 24, false, false});
 }
 
 /* Medium maps with many 2 MiB candidates. */
 static void test_model_medium(void **state)
 {
 	(void)state;
-	run_model(&(struct model_cfg){5, 40000, 20000, 8, 16, true});
-	run_model(&(struct model_cfg){6, 70001, 10000, 16, 24, false});
+	run_model(&(struct model_cfg){5, 40000, 20000, 8, 16, true, false});
+	run_model(&(struct model_cfg){6, 70001, 10000, 16, 24, false, false});
 }
 
 /* A map past 1 GiB: the 1 GiB summary path against the model. */
 static void test_model_large_1g(void **state)
 {
 	(void)state;
-	run_model(&(struct model_cfg){7, 600000, 5000, 50, 3, true});
+	run_model(&(struct model_cfg){7, 600000, 5000, 50, 3, true, false});
+}
+
+/* Scattered single-frame reservations fill the table: NOMEM agrees too. */
+static void test_model_reserve_table_full(void **state)
+{
+	(void)state;
+	run_model(&(struct model_cfg){8, 4000, 8000, 1, 4, true, true});
 }
 
 int main(void)
@@ -694,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_model_unsanitized),
 		cmocka_unit_test(test_model_medium),
 		cmocka_unit_test(test_model_large_1g),
+		cmocka_unit_test(test_model_reserve_table_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
