@@ -284,7 +284,7 @@ static void steady_end(struct wl *w, uint64_t last)
  * One repetition. The seed goes first, from the reference's state, for at
  * most cmp_ops pairs and the seed budget; libmm then runs the very same
  * chunks (the sums of the frames taken must agree) and goes on to `pairs`
- * in total. That moves the state on; the next repetition re-syncs the seed.
+ * in total. Whole chunks only: a chunk's victims depend on its size. That moves the state on; the next repetition re-syncs the seed.
  */
 static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
@@ -298,8 +298,7 @@ static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 		target = w->opt->cmp_ops;
 	}
 	for (c = 0; done < target && spent < budget; c++) {
-		size_t want = target - done < CHUNK ? target - done : CHUNK;
-		size_t n = pick_victims(im, w, victims, want);
+		size_t n = pick_victims(im, w, victims, CHUNK);
 		uint64_t t0 = bench_now_ns();
 
 		sum = bench_run_pairs(im, victims, n, &last);

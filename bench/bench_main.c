@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "seed_frame.h"
 
 #define MAX_RESULTS 64u
 
@@ -38,6 +39,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xomb_bench [--reps R] [--md FILE] [--no-paging]\n"
+		"                  [--seed-word-skip]\n"
 		"       xomb_bench --only WORKLOAD --frames N [--reps R]\n"
 		"       xomb_bench --only paging [--reps R]\n"
 		"       xomb_bench --only steadyNN --frames N --impl "
@@ -78,6 +80,8 @@ static bool parse(struct args *a, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-paging") == 0)
 			a->no_paging = true;
+		else if (strcmp(argv[i], "--seed-word-skip") == 0)
+			seed_frame_set_word_skip(true);
 		else if (strcmp(argv[i], "--quiet") == 0)
 			a->opt.quiet = true;
 		else if (i + 1 >= argc || !parse_one(a, argv[i], argv[i + 1]))

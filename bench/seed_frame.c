@@ -6,6 +6,8 @@
  * summary levels, no contiguous allocation and no error checking, and
  * modelling it any faster would flatter the comparison.
  */
+#include <string.h>
+
 #include "seed_frame.h"
 
 static uint8_t bitmap[SEED_FRAME_CAPACITY / 8];
@@ -52,13 +54,36 @@ void seed_frame_init(const struct mm_memmap *map)
 }
 
 /* First clear bit in [from, to), or `to` when there is none. */
-static uint64_t scan(uint64_t from, uint64_t to)
+static uint64_t scan_bits(uint64_t from, uint64_t to)
 {
 	uint64_t i = from;
 
 	while (i < to && test_bit(i))
 		i++;
 	return i;
+}
+
+/* The same, stepping over whole 64-bit words of ones (not the seed). */
+static uint64_t scan_words(uint64_t from, uint64_t to)
+{
+	uint64_t i = from, w;
+
+	while (i < to && (i & 63u) && test_bit(i))
+		i++;
+	while (i + 64 <= to) {
+		memcpy(&w, &bitmap[i >> 3], sizeof(w));
+		if (w != UINT64_MAX)
+			break;
+		i += 64;
+	}
+	return scan_bits(i, to);
+}
+
+static uint64_t (*scan)(uint64_t from, uint64_t to) = scan_bits;
+
+void seed_frame_set_word_skip(bool on)
+{
+	scan = on ? scan_words : scan_bits;
 }
 
 bool seed_frame_alloc(uint64_t *pfn)

@@ -49,6 +49,12 @@ bool seed_frame_free(uint64_t pfn);
 void seed_frame_load(bool (*used)(void *ctx, uint64_t pfn), void *ctx,
 		     uint64_t frames, uint64_t hint_pfn);
 
+/*
+ * Sensitivity check only, not the seed: when on, searches step over whole
+ * 64-bit words of used frames (xomb_bench --seed-word-skip). Off by default.
+ */
+void seed_frame_set_word_skip(bool on);
+
 /* True iff pfn is within the capacity and its bit is set. */
 bool seed_frame_used(uint64_t pfn);
 
