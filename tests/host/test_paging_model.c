@@ -4,7 +4,9 @@
  * reference list of mappings, whose rules predict every status. After every
  * step mm_translate and simulated accesses are compared with the reference
  * at the addresses just touched and at random ones; every few thousand steps
- * at all of them. The address space is a few small regions spread over two
+ * at all of them. One map in 16 runs with only a few frame allocations
+ * allowed: it must either succeed or fail with MM_ERR_NOMEM having changed
+ * nothing. The address space is a few small regions spread over two
  * PML4 slots in both halves, so tables are created and freed all the time.
  * Fixed seeds: a failure replays exactly.
  */
@@ -21,7 +23,7 @@
 #include "mm/pte.h"
 #include "mm_sim.h"
 
-#define RAM		 (64u << 20)
+#define RAM		 (16u << 20)
 #define KiB4		 MM_PAGE_4K
 #define MiB2		 MM_PAGE_2M
 #define GiB1		 MM_PAGE_1G
@@ -220,6 +222,41 @@ static void check_all(struct run *r)
 		check_span(r, r->maps[i].va, r->maps[i].size);
 	for (i = 0; i < 64; i++)
 		check_at(r, slot_va(r, KiB4));
+	EXPECT_EQ(r, mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
+}
+
+static uint64_t free_frames(struct run *r)
+{
+	struct mm_frame_stats fs;
+
+	mm_frame_stats(mm_sim_frames(r->sim), &fs);
+	return fs.free_frames;
+}
+
+/* One map in 16 may allocate only 0 to 3 frames (fault injection). */
+static bool maybe_inject(struct run *r)
+{
+	if (next(r) % 16 != 0)
+		return false;
+	mm_sim_fail_alloc_after(r->sim, (int64_t)(next(r) % 4));
+	return true;
+}
+
+/*
+ * Compare a map's status with the model's. Under fault injection
+ * MM_ERR_NOMEM may replace MM_OK, and then nothing may have changed (the
+ * frame count here, the mappings at the next checks). True iff the model
+ * must apply the map.
+ */
+static bool map_status(struct run *r, mm_status_t st, mm_status_t want,
+		       bool injected, uint64_t free_before)
+{
+	if (injected && want == MM_OK && st == MM_ERR_NOMEM) {
+		EXPECT_EQ(r, free_frames(r), free_before);
+		return false;
+	}
+	EXPECT_EQ(r, st, want);
+	return st == MM_OK;
 }
 
 /* Operations: each runs on both sides and compares. */
@@ -229,10 +266,11 @@ static mm_status_t op_map(struct run *r, mm_vaddr_t *va, uint64_t *size)
 	mm_paddr_t pa = random_pa(r, *size = random_size(r));
 	unsigned prot = random_prot(r);
 	mm_status_t want = model_check_map(r, *va = slot_va(r, *size), *size);
+	bool injected = maybe_inject(r);
+	uint64_t free_before = injected ? free_frames(r) : 0;
 	mm_status_t st = mm_map(r->vm, *va, pa, *size, prot);
 
-	EXPECT_EQ(r, st, want);
-	if (st == MM_OK)
+	if (map_status(r, st, want, injected, free_before))
 		model_add(r, *va, pa, *size, prot);
 	return st;
 }
@@ -304,8 +342,9 @@ static uint64_t range_page(mm_vaddr_t va, mm_paddr_t pa, uint64_t left)
 	return KiB4;
 }
 
-static mm_status_t model_map_range(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
-				   uint64_t len, unsigned prot)
+/* The status of the first page of the range that cannot be mapped. */
+static mm_status_t model_check_range(struct run *r, mm_vaddr_t va,
+				     mm_paddr_t pa, uint64_t len)
 {
 	uint64_t done, size;
 	mm_status_t st = MM_OK;
@@ -314,11 +353,18 @@ static mm_status_t model_map_range(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
 		size = range_page(va + done, pa + done, len - done);
 		st = model_check_map(r, va + done, size);
 	}
-	for (done = 0; done < len && st == MM_OK; done += size) {
+	return st;
+}
+
+static void model_add_range(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
+			    uint64_t len, unsigned prot)
+{
+	uint64_t done, size;
+
+	for (done = 0; done < len; done += size) {
 		size = range_page(va + done, pa + done, len - done);
 		model_add(r, va + done, pa + done, size, prot);
 	}
-	return st;
 }
 
 /*
@@ -342,16 +388,22 @@ static mm_status_t op_map_range(struct run *r, mm_vaddr_t *va, uint64_t *len)
 	bool aligned = next(r) % 2 == 0;
 	mm_paddr_t pa;
 	unsigned prot = random_prot(r);
+	uint64_t free_before = 0;
 	mm_status_t want, st;
+	bool injected;
 
 	*va = slot_va(r, random_size(r));
 	*len = random_length(r, *va, aligned);
 	/* Aligned: pa agrees with va modulo 1 GiB, so huge pages fit. */
 	pa = aligned ? random_pa(r, GiB1) + (*va & (GiB1 - 1u))
 		     : random_pa(r, KiB4);
-	want = model_map_range(r, *va, pa, *len, prot);
+	want = model_check_range(r, *va, pa, *len);
+	injected = maybe_inject(r);
+	if (injected)
+		free_before = free_frames(r);
 	st = mm_map_range(r->vm, *va, pa, *len, prot);
-	EXPECT_EQ(r, st, want);
+	if (map_status(r, st, want, injected, free_before))
+		model_add_range(r, *va, pa, *len, prot);
 	return st;
 }
 
@@ -438,6 +490,8 @@ static void run_seed(uint64_t seed, unsigned steps)
 	assert_true(r->tally[OP_PROTECT][MM_OK] > 0);
 	assert_true(r->tally[OP_MAP_RANGE][MM_OK] > 0);
 	assert_true(r->tally[OP_MAP_RANGE][MM_ERR_HUGE_CONFLICT] > 0);
+	assert_true(r->tally[OP_MAP][MM_ERR_NOMEM] > 0);
+	assert_true(r->tally[OP_MAP_RANGE][MM_ERR_NOMEM] > 0);
 	assert_true(r->tally[OP_UNMAP_RANGE][MM_OK] > 0);
 	assert_true(r->tally[OP_UNMAP_RANGE][MM_ERR_HUGE_CONFLICT] > 0);
 	/* Unmapping everything gives every table frame back. */
