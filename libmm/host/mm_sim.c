@@ -516,7 +516,7 @@ void mm_port_op_begin(void *ctx)
 		return;
 	if (sim->fail_after >= 0)
 		claim_frames(sim);
-	/* Unchanged tables and TLB since the last fill: nothing to add. */
+	/* RAM unchanged since the last fill: only drops need to come back. */
 	if (sim->strict && sim->fill_needed)
 		mm_sim_tlb_fill(sim);
 	else if (sim->strict)
