@@ -108,7 +108,7 @@ static void word_apply(uint64_t *w, uint64_t m, bool set)
 /* Set or clear bits [start, end) of vector v: masks at the edges only. */
 static void bits_fill(uint64_t *v, uint64_t start, uint64_t end, bool set)
 {
-	uint64_t first = start >> WORD_SHIFT, last, fill = set ? ALL_ONES : 0;
+	uint64_t first = start >> WORD_SHIFT, last;
 
 	if (start >= end)
 		return;
@@ -122,8 +122,10 @@ static void bits_fill(uint64_t *v, uint64_t start, uint64_t end, bool set)
 	}
 	word_apply(&v[first], bits_mask(start & (WORD_BITS - 1), WORD_BITS),
 		   set);
-	for (uint64_t wi = first + 1; wi < last; wi++)
-		v[wi] = fill;
+	for (uint64_t wi = first + 1; set && wi < last; wi++)
+		v[wi] = ALL_ONES;
+	for (uint64_t wi = first + 1; !set && wi < last; wi++)
+		v[wi] = 0;
 	word_apply(&v[last], bits_mask(0, end - (last << WORD_SHIFT)), set);
 }
 
@@ -336,27 +338,73 @@ static uint64_t map_frames(const struct mm_memmap *map)
 	return frames;
 }
 
-/* Leaf of a fresh map: all used, usable frames cleared, non-usable set. */
+/* Frames [*first, *last) touched by a non-usable region; false if none. */
+static bool nonusable_frames_of(const struct mm_region *r, uint64_t *first,
+				uint64_t *last)
+{
+	uint64_t end = region_end(r);
+
+	if (r->type == MM_REGION_USABLE || r->base >= end)
+		return false;
+	*first = r->base >> MM_PAGE_SHIFT;
+	*last = div_up(end, MM_FRAME_SIZE);
+	return true;
+}
+
+/* Indices of the usable regions with a whole frame, by first frame. */
+static size_t usable_sorted(const struct mm_memmap *map, uint16_t *idx)
+{
+	size_t n = 0;
+	uint64_t first, last, other = 0, unused;
+
+	for (size_t i = 0; i < map->count; i++) {
+		size_t j = n++;
+
+		if (!usable_frames_of(&map->regions[i], &first, &last)) {
+			n--;
+			continue;
+		}
+		for (; j > 0; j--) {
+			usable_frames_of(&map->regions[idx[j - 1]], &other,
+					 &unused);
+			if (other <= first)
+				break;
+			idx[j] = idx[j - 1];
+		}
+		idx[j] = (uint16_t)i;
+	}
+	return n;
+}
+
+/*
+ * Leaf of a fresh map, every word written once: a sweep over the usable
+ * regions in address order clears their union and sets everything else
+ * (padding included); then the frames where a non-usable region overlaps
+ * a usable one are set again, so non-usable wins on an unsanitized map.
+ */
 static void leaf_build(const struct layout *lo, const struct mm_memmap *map)
 {
-	uint64_t first, last;
+	uint16_t idx[MM_MEMMAP_CAPACITY];
+	size_t n = usable_sorted(map, idx);
+	uint64_t pos = 0, first = 0, last = 0, nfirst, nlast;
 
-	for (uint64_t wi = 0; wi < lo->leaf_words; wi++)
-		lo->leaf[wi] = ALL_ONES;
-	for (size_t i = 0; i < map->count; i++) {
-		if (usable_frames_of(&map->regions[i], &first, &last))
-			bits_fill(lo->leaf, first, min64(last, lo->frames),
-				  false);
-	}
-	for (size_t i = 0; i < map->count; i++) {
-		const struct mm_region *r = &map->regions[i];
-		uint64_t end = region_end(r);
-
-		if (r->type == MM_REGION_USABLE || r->base >= end)
+	for (size_t k = 0; k < n; k++) {
+		usable_frames_of(&map->regions[idx[k]], &first, &last);
+		if (last <= pos)
 			continue;
-		first = r->base >> MM_PAGE_SHIFT;
-		last = min64(div_up(end, MM_FRAME_SIZE), lo->frames);
-		bits_fill(lo->leaf, first, last, true);
+		bits_fill(lo->leaf, pos, max64(first, pos), true);
+		bits_fill(lo->leaf, max64(first, pos), last, false);
+		pos = last;
+	}
+	bits_fill(lo->leaf, pos, lo->leaf_words << WORD_SHIFT, true);
+	for (size_t i = 0; i < map->count; i++) {
+		if (!nonusable_frames_of(&map->regions[i], &nfirst, &nlast))
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			usable_frames_of(&map->regions[idx[k]], &first, &last);
+			bits_fill(lo->leaf, max64(first, nfirst),
+				  min64(last, nlast), true);
+		}
 	}
 }
 
@@ -440,6 +488,44 @@ static unsigned scan_word(struct leaf_scan *sc, uint64_t w, uint64_t tracked)
 }
 
 /*
+ * Account a group of 64 uniform leaf words (all free or all used) at once;
+ * false when the group is short or mixed.
+ */
+static bool scan_uniform_group(struct leaf_scan *sc, const uint64_t *w,
+			       uint64_t n, uint64_t *avail, uint64_t *empty)
+{
+	uint64_t any = 0, all = ALL_ONES;
+
+	if (n != WORD_BITS)
+		return false;
+	for (unsigned j = 0; j < WORD_BITS; j++) {
+		any |= w[j];
+		all &= w[j];
+	}
+	if (any != 0 && all != ALL_ONES)
+		return false;
+	*avail = *empty = any == 0 ? ALL_ONES : 0;
+	sc->free += any == 0 ? GROUP_FRAMES : 0;
+	sc->runs += any != 0 && sc->carry == 0;
+	sc->carry = any != 0;
+	return true;
+}
+
+/* Account the leaf words [first, stop) of a mixed or short group. */
+static void scan_mixed_group(struct leaf_scan *sc, const struct layout *lo,
+			     uint64_t first, uint64_t stop, uint64_t *avail,
+			     uint64_t *empty)
+{
+	for (uint64_t wi = first; wi < stop; wi++) {
+		unsigned b = scan_word(sc, lo->leaf[wi],
+				       tracked_mask(lo->frames, wi));
+
+		*avail |= (uint64_t)(b & 1) << (wi - first);
+		*empty |= (uint64_t)(b >> 1) << (wi - first);
+	}
+}
+
+/*
  * One pass over the fresh leaf: write avail.level[0] and empty (they live
  * in the metadata, not in the descriptor) and count free frames and used
  * runs, so that init can still fail without touching *fa.
@@ -453,13 +539,9 @@ static void leaf_scan(const struct layout *lo, struct leaf_scan *sc)
 		uint64_t first = ew << WORD_SHIFT, avail = 0, empty = 0;
 		uint64_t stop = min64(lo->leaf_words, first + WORD_BITS);
 
-		for (uint64_t wi = first; wi < stop; wi++) {
-			unsigned b = scan_word(sc, lo->leaf[wi],
-					       tracked_mask(lo->frames, wi));
-
-			avail |= (uint64_t)(b & 1) << (wi - first);
-			empty |= (uint64_t)(b >> 1) << (wi - first);
-		}
+		if (!scan_uniform_group(sc, lo->leaf + first, stop - first,
+					&avail, &empty))
+			scan_mixed_group(sc, lo, first, stop, &avail, &empty);
 		lo->avail.level[0][ew] = avail;
 		lo->empty[ew] = empty;
 	}
