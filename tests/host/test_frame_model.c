@@ -662,7 +662,7 @@ static void run_model(const struct model_cfg *c)
 			EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
 		if (r->op % 128 == 0)
 			compare_counts(r);
-		if (r->op % 5000 == 0)
+		if (r->op % 5000 == 0 && r->op < c->ops)
 			compare_full(r);
 	}
 	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
@@ -700,7 +700,7 @@ static void test_model_medium(void **state)
 static void test_model_large_1g(void **state)
 {
 	(void)state;
-	run_model(&(struct model_cfg){7, 600000, 5000, 50, 3, true, false});
+	run_model(&(struct model_cfg){7, 540000, 5000, 50, 3, true, false});
 }
 
 /* Scattered single-frame reservations fill the table: NOMEM agrees too. */
