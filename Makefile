@@ -6,9 +6,10 @@ DEPS := tools/deps.sh
 C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
-.PHONY: bench bench-callgrind
+.PHONY: bench bench-callgrind bench-results
 BENCH := build/bench/bench/xomb_bench
 BENCH_MD ?= build/bench/RESULTS.md
+BENCH_CG_MD ?= build/bench/CALLGRIND.md
 
 all:
 	$(DEPS) host kernel
@@ -53,7 +54,11 @@ bench-callgrind:
 	$(DEPS) host bench
 	cmake --preset bench
 	cmake --build --preset bench -j $(JOBS) --target xomb_bench
-	bench/callgrind.sh $(BENCH)
+	bench/callgrind.sh $(BENCH) 1048576 $(BENCH_CG_MD)
+
+# Both, then bench/RESULTS.md (the README's benchmark section) from them.
+bench-results: bench bench-callgrind
+	cat $(BENCH_MD) $(BENCH_CG_MD) >bench/RESULTS.md
 
 # The kernel: ISO, boot in QEMU (TCG) with serial on the terminal, Bochs,
 # and QEMU halted for gdb. Exit 33 from QEMU (isa-debug-exit 0x10) means

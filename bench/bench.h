@@ -136,6 +136,14 @@ long bench_frame_steady_count(const char *name, uint64_t frames,
 			      unsigned long ops);
 
 /*
+ * Judge the results against the issue's targets (metadata_bits: the
+ * largest libmm metadata size per frame measured): `bench: target` lines
+ * on stdout and, when md is non-NULL, a Markdown table.
+ */
+void bench_targets_report(const struct bench_result *r, size_t n,
+			  double metadata_bits, FILE *md);
+
+/*
  * The paging benchmark on the host simulator: prints its own table and
  * machine-readable lines to stdout and, when md is non-NULL, a Markdown
  * table to md. Returns false when the simulator cannot be set up.
