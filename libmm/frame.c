@@ -26,6 +26,9 @@
  *             leaf bits are set. A used bit is reserved iff a range holds
  *             it; the hint spares the search for allocated frames.
  *
+ *   low_word  every leaf word below it is full: a single allocation looks
+ *             there first and asks the avail tree only when it is full.
+ *
  * Bits of the last leaf word at or past N are set forever and never
  * counted; bits of a summary word past the end of the vector below are 0.
  * Every state change refreshes the summaries bottom-up and stops as soon
@@ -153,13 +156,13 @@ static uint64_t longest_zero_run(uint64_t w)
 	while (pos < WORD_BITS) {
 		uint64_t rest = w >> pos;
 		uint64_t zeros = rest ? ctz64(rest) : WORD_BITS - pos;
+		uint64_t ones;
 
 		best = max64(best, zeros);
 		pos += zeros;
-		if (pos < WORD_BITS && ~(w >> pos) == 0)
-			break; /* ones up to the top */
-		if (pos < WORD_BITS)
-			pos += ctz64(~(w >> pos)); /* the run of ones at pos */
+		/* skip the ones at pos; none left below the top ends the word */
+		ones = pos < WORD_BITS ? ~(w >> pos) : 0;
+		pos += ones ? ctz64(ones) : WORD_BITS;
 	}
 	return best;
 }
