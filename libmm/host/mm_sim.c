@@ -32,6 +32,7 @@ struct mm_sim {
 	struct mm_frame_alloc frames;
 	struct sim_tlb tlb;
 	bool strict, strict_abort;
+	uint64_t gen;	   /* bumped by every RAM write */
 	bool fill_needed;  /* RAM written since the last fill */
 	bool check_needed; /* RAM written since the last strict check */
 	mm_vaddr_t dropped[MAX_DROPPED]; /* TLB drops since the last fill */
@@ -77,6 +78,7 @@ void mm_sim_phys_write64(struct mm_sim *sim, mm_paddr_t pa, uint64_t value)
 	if (pa >= sim->ram_bytes || pa + 8u > sim->ram_bytes || (pa & 7u))
 		return;
 	memcpy(sim->ram + pa, &value, sizeof(value));
+	sim->gen++;
 	sim->fill_needed = true;
 	sim->check_needed = true;
 	word = &sim->present[MM_PADDR_TO_PFN(pa) * WORDS_PER_FRAME +
@@ -91,6 +93,7 @@ static void phys_zero_frame(struct mm_sim *sim, mm_paddr_t pa)
 	if (pa >= sim->ram_bytes)
 		return;
 	memset(sim->ram + MM_PFN_TO_PADDR(pfn), 0, MM_FRAME_SIZE);
+	sim->gen++;
 	sim->fill_needed = true;
 	sim->check_needed = true;
 	memset(&sim->present[pfn * WORDS_PER_FRAME], 0,
@@ -171,6 +174,7 @@ static void make_xlate(struct sim_xlate *x, mm_vaddr_t va, mm_pte_t pte,
 	x->pa = MM_PTE_ADDR(pte) & ~(span - 1u);
 	x->shift = MM_PT_SHIFT(level);
 	x->flags = flags | ((pte & MM_PTE_GLOBAL) ? SIM_X_GLOBAL : 0u);
+	x->gen = 0;
 }
 
 /*
@@ -232,6 +236,7 @@ static void fill_entry(struct mm_sim *sim, mm_paddr_t table, unsigned level,
 		return;
 	}
 	make_xlate(&x, va, pte, level, flags);
+	x.gen = sim->gen;
 	sim_tlb_insert(&sim->tlb, &x);
 }
 
@@ -271,8 +276,10 @@ static void refill_one(struct mm_sim *sim, mm_vaddr_t va)
 	     shift += MM_PT_INDEX_BITS) {
 		mm_vaddr_t base = va & ~(((uint64_t)1 << shift) - 1u);
 
-		if (walk(sim, base, &x) == MM_OK && x.shift == shift)
-			sim_tlb_insert(&sim->tlb, &x);
+		if (walk(sim, base, &x) != MM_OK || x.shift != shift)
+			continue;
+		x.gen = sim->gen;
+		sim_tlb_insert(&sim->tlb, &x);
 	}
 }
 
@@ -339,18 +346,22 @@ static bool permitted(const struct sim_xlate *x, unsigned access)
 static mm_status_t translate(struct mm_sim *sim, mm_vaddr_t va,
 			     struct sim_xlate *x)
 {
-	const struct sim_xlate *hit = sim_tlb_lookup(&sim->tlb, va);
+	struct sim_xlate *hit = sim_tlb_lookup(&sim->tlb, va);
 	mm_status_t st;
 
 	if (hit != NULL) {
 		sim->st.tlb_hits++;
-		*x = *hit;
-		if (stale(sim, x))
+		/* Matched at this RAM generation: it still does. */
+		if (hit->gen != sim->gen && stale(sim, hit))
 			sim->st.stale_hits++;
+		else
+			hit->gen = sim->gen;
+		*x = *hit;
 		return MM_OK;
 	}
 	sim->st.tlb_misses++;
 	st = walk(sim, va, x);
+	x->gen = sim->gen;
 	if (st == MM_OK)
 		sim_tlb_insert(&sim->tlb, x);
 	return st;
@@ -590,6 +601,7 @@ struct mm_sim *mm_sim_create(uint64_t phys_bytes, uint32_t features)
 	sim->features = features;
 	sim->strict_abort = true;
 	sim->fail_after = -1;
+	sim->gen = 1;
 	sim->ram = calloc(1, (size_t)phys_bytes);
 	sim->present = calloc((size_t)MM_PADDR_TO_PFN(phys_bytes),
 			      WORDS_PER_FRAME * sizeof(uint64_t));

@@ -124,7 +124,7 @@ void sim_tlb_free(struct sim_tlb *tlb)
 	tlb->used = 0;
 }
 
-const struct sim_xlate *sim_tlb_lookup(const struct sim_tlb *tlb, mm_vaddr_t va)
+struct sim_xlate *sim_tlb_lookup(const struct sim_tlb *tlb, mm_vaddr_t va)
 {
 	size_t i;
 

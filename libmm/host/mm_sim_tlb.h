@@ -20,6 +20,7 @@ struct sim_xlate {
 	mm_paddr_t pa;
 	unsigned shift;
 	unsigned flags;
+	uint64_t gen; /* RAM generation when it last matched the tables */
 };
 
 struct sim_tlb_slot {
@@ -38,8 +39,7 @@ bool sim_tlb_init(struct sim_tlb *tlb);
 void sim_tlb_free(struct sim_tlb *tlb);
 
 /* The cached translation covering va (smallest page first), or NULL. */
-const struct sim_xlate *sim_tlb_lookup(const struct sim_tlb *tlb,
-				       mm_vaddr_t va);
+struct sim_xlate *sim_tlb_lookup(const struct sim_tlb *tlb, mm_vaddr_t va);
 
 /* Cache x, replacing an entry for the same page; aborts when out of memory. */
 void sim_tlb_insert(struct sim_tlb *tlb, const struct sim_xlate *x);
