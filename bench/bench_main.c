@@ -1,11 +1,13 @@
 /*
  * xomb_bench: the command line of the host benchmarks. The default run is
- * the full suite of `make bench` (frame workloads at 1M, 4M and 16M frames,
- * init at 256M frames, metadata size, then the paging benchmark); it prints
- * a readable table followed by one machine-readable `bench:` line per
- * workload, and with --md FILE also writes the tables as Markdown.
- * --only W --frames N runs one workload; adding --count K runs exactly K
- * untimed steady pairs on one allocator (--impl), for callgrind.
+ * the full suite of `make bench`: frame workloads at 1M, 4M and 16M frames
+ * and init at 256M frames against the seed baseline, metadata size, the
+ * verdict on each target, a sensitivity run against a faster (word-skip)
+ * variant of the baseline, then the paging benchmark. It prints readable
+ * tables and one machine-readable `bench:` line per workload; --md FILE
+ * also writes the tables as Markdown. --only W --frames N runs one
+ * workload; adding --count K runs exactly K untimed steady pairs on one
+ * allocator (--impl), for callgrind.
  */
 #include <stdio.h>
 #include <stdlib.h>
