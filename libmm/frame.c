@@ -354,27 +354,27 @@ static bool nonusable_frames_of(const struct mm_region *r, uint64_t *first,
 	return true;
 }
 
+/* First whole frame of a region: the sort key of usable regions. */
+static uint64_t first_frame(const struct mm_region *r)
+{
+	return div_up(r->base, MM_FRAME_SIZE);
+}
+
 /* Indices of the usable regions with a whole frame, by first frame. */
 static size_t usable_sorted(const struct mm_memmap *map, uint16_t *idx)
 {
-	size_t n = 0;
-	uint64_t first, last, other = 0, unused;
+	size_t n = 0, j;
+	uint64_t first, last;
 
 	for (size_t i = 0; i < map->count; i++) {
-		size_t j = n++;
-
-		if (!usable_frames_of(&map->regions[i], &first, &last)) {
-			n--;
+		if (!usable_frames_of(&map->regions[i], &first, &last))
 			continue;
-		}
-		for (; j > 0; j--) {
-			usable_frames_of(&map->regions[idx[j - 1]], &other,
-					 &unused);
-			if (other <= first)
-				break;
+		for (j = n;
+		     j > 0 && first_frame(&map->regions[idx[j - 1]]) > first;
+		     j--)
 			idx[j] = idx[j - 1];
-		}
 		idx[j] = (uint16_t)i;
+		n++;
 	}
 	return n;
 }
