@@ -154,6 +154,9 @@ static void init_paging(void)
 	protect("rodata", (uintptr_t)_rodata_start, (uintptr_t)_rodata_end, 0);
 	protect("data", (uintptr_t)_data_start, (uintptr_t)_data_end,
 		MM_PROT_WRITE);
+	st = mm_unmap(&kmem.vm, (uintptr_t)boot_stack_guard, NULL, NULL);
+	if (st != MM_OK)
+		panic("kmem: unmapping the stack guard: %s", mm_status_str(st));
 }
 
 void kmem_init_frames(const struct boot_info *bi, uint64_t info_phys,

@@ -56,7 +56,8 @@ void kmem_init_frames(const struct boot_info *bi, uint64_t info_phys,
 /*
  * Bind libmm paging to the live tables (recursive entry PML4[510]), drop
  * the boot identity map and remap the kernel image W^X in 4 KiB pages: text
- * read+exec, rodata read-only, data and bss read-write, the last two NX.
+ * read+exec, rodata read-only, data and bss read-write, the last two NX;
+ * the guard page below the boot stack is unmapped.
  * Panics on any libmm error.
  */
 void kmem_init_paging(void);

@@ -279,6 +279,16 @@ static bool paging_identity_map_removed(void)
 	return true;
 }
 
+/* The page below the kernel stack is a guard: touching it faults. */
+static bool paging_stack_guard_unmapped(void)
+{
+	uint64_t guard = (uint64_t)boot_stack_guard, v;
+
+	KT_CHECK(arch_probe_read(guard + MM_PAGE_4K - 8, &v) == 1);
+	KT_CHECK(page_fault(guard + MM_PAGE_4K - 8, PF_P, 0));
+	return true;
+}
+
 /* Writing the kernel's own text or rodata faults (CR0.WP) and changes none. */
 static bool paging_kernel_text_write_faults(void)
 {
@@ -368,6 +378,7 @@ const struct ktest ktest_paging_tests[] = {
 	{"paging_exec_nx_faults", paging_exec_nx_faults},
 	{"paging_identity_map_removed", paging_identity_map_removed},
 	{"paging_kernel_text_write_faults", paging_kernel_text_write_faults},
+	{"paging_stack_guard_unmapped", paging_stack_guard_unmapped},
 	{"paging_errors_change_nothing", paging_errors_change_nothing},
 	{"paging_map_range_sizes", paging_map_range_sizes},
 	{"paging_no_frame_leaked", paging_no_frame_leaked},

@@ -23,6 +23,9 @@ extern char _kernel_virt_start[], _kernel_virt_end[];
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _data_end[];
 
+/* The page below the boot stack, unmapped once paging is set up. */
+extern char boot_stack_guard[];
+
 /* Recorded by boot.asm before long mode. */
 extern uint32_t boot_magic, boot_info_phys;
 extern uint32_t boot_cpuid_max_ext, boot_cpuid_ext_edx;
@@ -59,7 +62,10 @@ void arch_identity_unmap(void);
 /* Physical address of the active PML4 (CR3). */
 uint64_t arch_pml4_phys(void);
 
-/* Install the IDT: all 32 exception vectors. */
+/*
+ * Install the TSS (an IST stack for NMI, #DF, #MC) and the IDT: all 32
+ * exception vectors go to the reporting handler.
+ */
 void arch_idt_init(void);
 
 /*

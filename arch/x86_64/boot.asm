@@ -39,6 +39,7 @@ global boot_pml4, boot_pdpt_low, boot_pd_low, boot_pdpt_high
 global boot_pd_kernel, boot_pt_kernel, boot_pd_window
 global boot_stack_top, boot_magic, boot_info_phys
 global boot_cpuid_ext_edx, boot_cpuid_max_ext, arch_gdt_reload
+global boot_stack_guard, arch_gdt
 
 ; ---------------------------------------------------------------------------
 section .multiboot
@@ -265,8 +266,8 @@ long_mode_low:
 ; ---------------------------------------------------------------------------
 section .boot.data progbits alloc noexec write align=16
 gdt_ptr32:
-	dw gdt_end - gdt - 1
-	dd V2P(gdt)
+	dw gdt_end - arch_gdt - 1
+	dd V2P(arch_gdt)
 
 msg_no_mb2:
 	db "xomb: boot failed: not started by a multiboot2 loader", 13, 10, 0
@@ -314,15 +315,16 @@ arch_gdt_reload:
 ; ---------------------------------------------------------------------------
 section .data
 align 16
-; Accessed bits preset, so the CPU never writes to this table.
-gdt:
+; Accessed bits preset, so the CPU only ever writes the TSS busy bit.
+arch_gdt:
 	dq 0
 	dq 0x00AF9B000000FFFF                   ; 0x08: 64-bit code
 	dq 0x00CF93000000FFFF                   ; 0x10: data
+	dq 0, 0                                 ; 0x18: TSS, filled by idt.c
 gdt_end:
 gdt_ptr64:
-	dw gdt_end - gdt - 1
-	dq gdt
+	dw gdt_end - arch_gdt - 1
+	dq arch_gdt
 
 boot_magic:             dd 0
 boot_info_phys:         dd 0
@@ -339,5 +341,6 @@ boot_pdpt_high: resb 4096
 boot_pd_kernel: resb 4096
 boot_pd_window: resb 4096
 boot_pt_kernel: resb 4096 * KERNEL_PTS
+boot_stack_guard: resb 4096            ; unmapped by kmem: overflow faults
 boot_stack:     resb 16384
 boot_stack_top:

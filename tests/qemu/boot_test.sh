@@ -50,9 +50,13 @@ done
 [ -n "$iso" ] && [ -n "$log" ] || { echo "boot_test.sh: --iso and --log are required" >&2; exit 2; }
 [ -f "$iso" ] || { echo "boot_test.sh: no ISO at $iso" >&2; exit 2; }
 
-work=$(dirname "$log")
-mkdir -p "$work"
-rm -f "$log"
+# This run's files carry its PID: two runs of one test in one build tree
+# (two ctest invocations) must not share a serial file or OVMF store.
+final_log=$log
+log=$final_log.$$
+mkdir -p "$(dirname "$log")"
+rm -f "$final_log"
+trap 'mv -f "$log" "$final_log" 2>/dev/null; rm -f "$log".*' EXIT
 qemu_common=(-accel tcg -display none -no-reboot -monitor none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-serial "file:$log" -cdrom "$iso" -m "$mem")
@@ -173,9 +177,13 @@ esac
 [ $status -eq 124 ] && [ "$expect" != halt ] && fail "timed out after ${timeout_s}s"
 
 if [ ${#problems[@]} -gt 0 ]; then
-	echo "---- serial log ($log) ----"
+	echo "---- serial log ($final_log) ----"
 	printf '%s\n' "$serial"
 	echo "---- end of serial log ----"
+	if [ "$emulator" = bochs ]; then
+		echo "---- bochs output (last lines) ----"
+		tail -n 20 "$log.bochs-stdout" 2>/dev/null
+	fi
 	printf 'boot_test.sh: FAIL: %s\n' "${problems[@]}"
 	exit 1
 fi
