@@ -316,31 +316,6 @@ static uint64_t region_end(const struct mm_region *r)
 	return min64(end, MM_PHYS_LIMIT);
 }
 
-/* Whole frames [*first, *last) of a usable region; false if none. */
-static bool usable_frames_of(const struct mm_region *r, uint64_t *first,
-			     uint64_t *last)
-{
-	uint64_t end = region_end(r);
-
-	if (r->type != MM_REGION_USABLE || r->base >= end)
-		return false;
-	*first = div_up(r->base, MM_FRAME_SIZE);
-	*last = end >> MM_PAGE_SHIFT;
-	return *first < *last;
-}
-
-/* Frames to track: the end of the highest whole usable frame. */
-static uint64_t map_frames(const struct mm_memmap *map)
-{
-	uint64_t frames = 0, first, last;
-
-	for (size_t i = 0; i < map->count; i++) {
-		if (usable_frames_of(&map->regions[i], &first, &last))
-			frames = max64(frames, last);
-	}
-	return frames;
-}
-
 /* Frames [*first, *last) touched by a non-usable region; false if none. */
 static bool nonusable_frames_of(const struct mm_region *r, uint64_t *first,
 				uint64_t *last)
@@ -354,23 +329,17 @@ static bool nonusable_frames_of(const struct mm_region *r, uint64_t *first,
 	return true;
 }
 
-/* First whole frame of a region: the sort key of usable regions. */
-static uint64_t first_frame(const struct mm_region *r)
-{
-	return div_up(r->base, MM_FRAME_SIZE);
-}
-
-/* Indices of the usable regions with a whole frame, by first frame. */
+/* Indices of the non-empty usable regions, sorted by base. */
 static size_t usable_sorted(const struct mm_memmap *map, uint16_t *idx)
 {
 	size_t n = 0, j;
-	uint64_t first, last;
 
 	for (size_t i = 0; i < map->count; i++) {
-		if (!usable_frames_of(&map->regions[i], &first, &last))
+		const struct mm_region *r = &map->regions[i];
+
+		if (r->type != MM_REGION_USABLE || r->base >= region_end(r))
 			continue;
-		for (j = n;
-		     j > 0 && first_frame(&map->regions[idx[j - 1]]) > first;
+		for (j = n; j > 0 && map->regions[idx[j - 1]].base > r->base;
 		     j--)
 			idx[j] = idx[j - 1];
 		idx[j] = (uint16_t)i;
@@ -379,35 +348,93 @@ static size_t usable_sorted(const struct mm_memmap *map, uint16_t *idx)
 	return n;
 }
 
+/* The usable regions of a map, merged in address order. */
+struct usable_walk {
+	const struct mm_memmap *map;
+	uint16_t idx[MM_MEMMAP_CAPACITY];
+	size_t n, k;
+};
+
+static void walk_start(struct usable_walk *w, const struct mm_memmap *map)
+{
+	w->map = map;
+	w->n = usable_sorted(map, w->idx);
+	w->k = 0;
+}
+
+/*
+ * Whole frames [*first, *last) of the next union of overlapping or
+ * touching usable regions (possibly none: first >= last); false at the end.
+ * A frame split between two touching regions is whole in their union.
+ */
+static bool walk_next(struct usable_walk *w, uint64_t *first, uint64_t *last)
+{
+	const struct mm_region *r;
+	uint64_t base, end;
+
+	if (w->k >= w->n)
+		return false;
+	r = &w->map->regions[w->idx[w->k++]];
+	base = r->base;
+	end = region_end(r);
+	while (w->k < w->n && w->map->regions[w->idx[w->k]].base <= end) {
+		r = &w->map->regions[w->idx[w->k++]];
+		end = max64(end, region_end(r));
+	}
+	*first = div_up(base, MM_FRAME_SIZE);
+	*last = end >> MM_PAGE_SHIFT;
+	return true;
+}
+
+/* Frames to track: the end of the highest whole usable frame. */
+static uint64_t map_frames(const struct mm_memmap *map)
+{
+	struct usable_walk w;
+	uint64_t frames = 0, first, last;
+
+	walk_start(&w, map);
+	while (walk_next(&w, &first, &last)) {
+		if (first < last)
+			frames = last;
+	}
+	return frames;
+}
+
+/* Set the frames of [nfirst, nlast) that the usable regions made free. */
+static void nonusable_mark(const struct layout *lo, struct usable_walk *w,
+			   uint64_t nfirst, uint64_t nlast)
+{
+	uint64_t first, last;
+
+	w->k = 0;
+	while (walk_next(w, &first, &last))
+		bits_fill(lo->leaf, max64(first, nfirst), min64(last, nlast),
+			  true);
+}
+
 /*
  * Leaf of a fresh map, every word written once: a sweep over the usable
- * regions in address order clears their union and sets everything else
- * (padding included); then the frames where a non-usable region overlaps
- * a usable one are set again, so non-usable wins on an unsanitized map.
+ * regions in address order clears the whole frames of their union and
+ * sets everything else (padding included); then the frames a non-usable
+ * region touches are set again, so non-usable wins on an unsanitized map.
  */
 static void leaf_build(const struct layout *lo, const struct mm_memmap *map)
 {
-	uint16_t idx[MM_MEMMAP_CAPACITY];
-	size_t n = usable_sorted(map, idx);
-	uint64_t pos = 0, first = 0, last = 0, nfirst, nlast;
+	struct usable_walk w;
+	uint64_t pos = 0, first, last;
 
-	for (size_t k = 0; k < n; k++) {
-		usable_frames_of(&map->regions[idx[k]], &first, &last);
-		if (last <= pos)
+	walk_start(&w, map);
+	while (walk_next(&w, &first, &last)) {
+		if (first >= last)
 			continue;
-		bits_fill(lo->leaf, pos, max64(first, pos), true);
-		bits_fill(lo->leaf, max64(first, pos), last, false);
+		bits_fill(lo->leaf, pos, first, true);
+		bits_fill(lo->leaf, first, last, false);
 		pos = last;
 	}
 	bits_fill(lo->leaf, pos, lo->leaf_words << WORD_SHIFT, true);
 	for (size_t i = 0; i < map->count; i++) {
-		if (!nonusable_frames_of(&map->regions[i], &nfirst, &nlast))
-			continue;
-		for (size_t k = 0; k < n; k++) {
-			usable_frames_of(&map->regions[idx[k]], &first, &last);
-			bits_fill(lo->leaf, max64(first, nfirst),
-				  min64(last, nlast), true);
-		}
+		if (nonusable_frames_of(&map->regions[i], &first, &last))
+			nonusable_mark(lo, &w, first, last);
 	}
 }
 

@@ -299,6 +299,22 @@ static void test_init_overlapping_usable_once(void **state)
 	assert_int_equal(stats().usable_frames, 768);
 }
 
+/* Touching usable regions, listed out of order, make a split frame whole. */
+static void test_init_touching_usable_split_frame(void **state)
+{
+	(void)state;
+	add(0x1800, 0x3000 - 0x1800, MM_REGION_USABLE); /* frames 2, half 1 */
+	add(0x5000, 0x800, MM_REGION_USABLE);		/* half of frame 5 */
+	add(0, 0x1800, MM_REGION_USABLE);		/* frame 0, half 1 */
+	add(0x3000, 0x1000, MM_REGION_USABLE);		/* frame 3 */
+	init_ok();
+	assert_int_equal(stats().total_frames, 4);
+	assert_int_equal(stats().free_frames, 4);
+	assert_int_equal(mm_frame_metadata_bytes(&map), 6 * 8);
+	assert_int_equal(mm_memmap_sanitize(&map), MM_OK);
+	assert_int_equal(mm_memmap_usable_end(&map), 4 * FRAME);
+}
+
 /* Unsanitized: a non-usable region wins wherever it touches usable. */
 static void test_init_nonusable_wins(void **state)
 {
@@ -927,6 +943,7 @@ int main(void)
 		T(test_init_std_map_counts),
 		T(test_init_unaligned_edges),
 		T(test_init_overlapping_usable_once),
+		T(test_init_touching_usable_split_frame),
 		T(test_init_nonusable_wins),
 		T(test_init_large_map),
 		T(test_init_only_last_frame_of_1tib),

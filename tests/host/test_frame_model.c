@@ -76,39 +76,55 @@ static uint64_t below(struct run *r, uint64_t n)
 
 /* ---- the reference ----------------------------------------------------- */
 
+/* Bytes [start, end) lie inside the union of the usable regions. */
+static bool model_usable(const struct mm_memmap *map, uint64_t start,
+			 uint64_t end)
+{
+	bool moved = true;
+
+	while (start < end && moved) {
+		moved = false;
+		for (size_t i = 0; i < map->count; i++) {
+			const struct mm_region *g = &map->regions[i];
+
+			if (g->type == MM_REGION_USABLE && g->base <= start &&
+			    start < g->base + g->length) {
+				start = g->base + g->length;
+				moved = true;
+			}
+		}
+	}
+	return start >= end;
+}
+
+/* Tracked frames: up to the highest frame the usable union holds whole. */
 static uint64_t model_frames(const struct mm_memmap *map)
 {
-	uint64_t n = 0;
+	uint64_t top = 0;
 
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mm_region *g = &map->regions[i];
-		uint64_t first = (g->base + 4095) / 4096;
-		uint64_t last = (g->base + g->length) / 4096;
 
-		if (g->type == MM_REGION_USABLE && first < last && last > n)
-			n = last;
+		if (g->type == MM_REGION_USABLE &&
+		    (g->base + g->length) / 4096 > top)
+			top = (g->base + g->length) / 4096;
 	}
-	return n;
+	while (top > 0 && !model_usable(map, (top - 1) * 4096, top * 4096))
+		top--;
+	return top;
 }
 
-/* Frame f is free iff a usable region holds it whole and no other touches. */
+/* Frame f is free iff the usable union holds it whole and no other type
+ * touches it. */
 static void model_init(struct model *m, const struct mm_memmap *map)
 {
 	m->n = model_frames(map);
 	m->st = malloc(m->n + 1);
 	assert_non_null(m->st);
 	for (uint64_t f = 0; f < m->n; f++)
-		m->st[f] = M_RESV;
-	for (size_t i = 0; i < map->count; i++) {
-		const struct mm_region *g = &map->regions[i];
-		uint64_t end = g->base + g->length;
-
-		for (uint64_t f = 0; g->type == MM_REGION_USABLE && f < m->n;
-		     f++) {
-			if (f * 4096 >= g->base && f * 4096 + 4096 <= end)
-				m->st[f] = M_FREE;
-		}
-	}
+		m->st[f] = model_usable(map, f * 4096, f * 4096 + 4096)
+				   ? M_FREE
+				   : M_RESV;
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mm_region *g = &map->regions[i];
 		uint64_t end = g->base + g->length;
@@ -561,6 +577,36 @@ static void random_map(struct run *r, const struct model_cfg *c)
 		assert_int_equal(mm_memmap_sanitize(&r->map), MM_OK);
 }
 
+/* The same map sanitized first gives the same allocator, frame by frame. */
+static void compare_sanitized(struct run *r)
+{
+	struct mm_memmap *copy = malloc(sizeof(*copy));
+	struct mm_frame_alloc *fb = malloc(sizeof(*fb));
+	struct mm_frame_stats a, b;
+	size_t bytes;
+	void *meta;
+
+	assert_non_null(copy);
+	assert_non_null(fb);
+	*copy = r->map;
+	assert_int_equal(mm_memmap_sanitize(copy), MM_OK);
+	bytes = mm_frame_metadata_bytes(copy);
+	assert_int_equal(bytes, mm_frame_metadata_bytes(&r->map));
+	meta = malloc(bytes);
+	assert_non_null(meta);
+	assert_int_equal(mm_frame_init(fb, copy, meta, bytes), MM_OK);
+	mm_frame_stats(&r->fa, &a);
+	mm_frame_stats(fb, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	for (uint64_t f = 0; f < r->m.n; f++) {
+		EXPECT_EQ(r, mm_frame_is_free(fb, f), r->m.st[f] == M_FREE);
+		EXPECT_EQ(r, mm_frame_is_reserved(fb, f), r->m.st[f] == M_RESV);
+	}
+	free(meta);
+	free(fb);
+	free(copy);
+}
+
 static void run_setup(struct run *r)
 {
 	size_t bytes = mm_frame_metadata_bytes(&r->map);
@@ -577,6 +623,7 @@ static void run_setup(struct run *r)
 	assert_int_equal(want, MM_OK);
 	assert_int_equal(mm_frame_check(&r->fa), MM_OK);
 	compare_full(r);
+	compare_sanitized(r);
 }
 
 /*

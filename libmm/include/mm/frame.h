@@ -85,8 +85,10 @@ size_t mm_frame_metadata_bytes(const struct mm_memmap *map);
  * Track every frame below the highest usable address of the map. Whole frames
  * inside usable regions start free, all others reserved. metadata must be
  * 8-byte aligned and at least mm_frame_metadata_bytes(map) long; it is
- * initialised a word at a time. The map need not be sanitized: overlapping
- * usable regions are counted once and any non-usable type wins.
+ * initialised a word at a time. The map need not be sanitized: usable
+ * regions count as their union (overlaps once, a frame split between two
+ * touching regions is whole) and any non-usable type wins over usable, so
+ * the result equals that of the sanitized map.
  * Errors: MM_ERR_INVALID for a NULL or misaligned pointer or a map with no
  * usable frame; MM_ERR_NOMEM when metadata_bytes is too small or the map
  * has more holes than MM_FRAME_MAX_RESERVED. On failure *fa is untouched.
