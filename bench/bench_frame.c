@@ -15,6 +15,7 @@
 #define PATTERN_SEED 0x9E3779B97F4A7C15ull /* pre-fill and permutations */
 #define VICTIM_SEED  0xD1B54A32D192ED03ull /* steady victims */
 #define CHUNK	     256u		   /* steady pairs per timed chunk */
+#define BIG_CHUNK    4096u		   /* fill / free ops per chunk */
 #define MAX_REPS     64u
 
 /* Everything a workload needs to know about the run. */
@@ -26,6 +27,8 @@ struct wl {
 	const struct bench_opts *opt;
 	struct mm_memmap map;
 	uint32_t *perm; /* free: usable frames in a random order */
+	double *rate;	/* ns per operation of each timed chunk */
+	size_t nrate, rate_cap;
 	/* steady */
 	uint64_t pairs;		/* libmm's timed pairs per repetition */
 	struct bench_impl *ref; /* warmed up first; the seed loads its state */
@@ -105,6 +108,27 @@ static bool no_setup(struct bench_impl *im, struct wl *w)
 	return true;
 }
 
+/*
+ * Timing. Every timed loop is cut into chunks far shorter than a scheduler
+ * time slice, and a repetition's figure is the median chunk: a chunk during
+ * which another process ran is an outlier, not a bias, so figures hold on
+ * a shared machine. Each chunk's clock overhead (two reads, 20-30 ns) is
+ * spread over its operations (4096 for fill/free, 256 otherwise).
+ */
+static void rate_add(struct wl *w, uint64_t ns, uint64_t ops)
+{
+	if (ops && w->nrate < w->rate_cap)
+		w->rate[w->nrate++] = (double)ns / (double)ops;
+}
+
+static double rate_median(struct wl *w)
+{
+	double m = w->nrate ? bench_median(w->rate, w->nrate) : BENCH_NONE;
+
+	w->nrate = 0;
+	return m;
+}
+
 static double run_init(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
 	uint64_t t0 = bench_now_ns();
@@ -117,18 +141,21 @@ static double run_init(struct bench_impl *im, struct wl *w, unsigned *ops)
 
 static double run_fill(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
-	uint64_t pfn, ok = 0, t0;
+	uint64_t pfn, ok = 0;
 
 	if (!fresh(im, w))
 		return BENCH_NONE;
-	t0 = bench_now_ns();
-	for (uint64_t i = 0; i < w->usable; i++)
-		ok += im->alloc(im->ctx, &pfn);
-	t0 = bench_now_ns() - t0;
-	if (ok != w->usable)
-		return BENCH_NONE;
+	for (uint64_t i = 0; i < w->usable; i += BIG_CHUNK) {
+		uint64_t n =
+			w->usable - i < BIG_CHUNK ? w->usable - i : BIG_CHUNK;
+		uint64_t t0 = bench_now_ns();
+
+		for (uint64_t k = 0; k < n; k++)
+			ok += im->alloc(im->ctx, &pfn);
+		rate_add(w, bench_now_ns() - t0, n);
+	}
 	*ops = (unsigned)w->usable;
-	return (double)t0 / (double)w->usable;
+	return ok == w->usable ? rate_median(w) : BENCH_NONE;
 }
 
 /* free: one random permutation of the usable frames, shared by both. */
@@ -158,18 +185,21 @@ static bool setup_free(struct bench_impl *im, struct wl *w)
 
 static double run_free(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
-	uint64_t ok = 0, t0;
+	uint64_t ok = 0;
 
 	if (!fresh_full(im, w))
 		return BENCH_NONE;
-	t0 = bench_now_ns();
-	for (uint64_t i = 0; i < w->usable; i++)
-		ok += im->free(im->ctx, w->perm[i]);
-	t0 = bench_now_ns() - t0;
-	if (ok != w->usable)
-		return BENCH_NONE;
+	for (uint64_t i = 0; i < w->usable; i += BIG_CHUNK) {
+		uint64_t n =
+			w->usable - i < BIG_CHUNK ? w->usable - i : BIG_CHUNK;
+		uint64_t t0 = bench_now_ns();
+
+		for (uint64_t k = i; k < i + n; k++)
+			ok += im->free(im->ctx, w->perm[k]);
+		rate_add(w, bench_now_ns() - t0, n);
+	}
 	*ops = (unsigned)w->usable;
-	return (double)t0 / (double)w->usable;
+	return ok == w->usable ? rate_median(w) : BENCH_NONE;
 }
 
 /* One allocated usable frame of [lo, hi), or UINT64_MAX if none was hit. */
@@ -286,7 +316,8 @@ static void steady_end(struct wl *w, uint64_t last)
  * One repetition. The seed goes first, from the reference's state, for at
  * most cmp_ops pairs and the seed budget; libmm then runs the very same
  * chunks (the sums of the frames taken must agree) and goes on to `pairs`
- * in total. Whole chunks only: a chunk's victims depend on its size. That moves the state on; the next repetition re-syncs the seed.
+ * in total. Whole chunks only: a chunk's victims depend on its size. That
+ * moves the state on; the next repetition re-syncs the seed.
  */
 static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
@@ -304,7 +335,9 @@ static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 		uint64_t t0 = bench_now_ns();
 
 		sum = bench_run_pairs(im, victims, n, &last);
-		spent += bench_now_ns() - t0;
+		t0 = bench_now_ns() - t0;
+		rate_add(w, t0, n);
+		spent += t0;
 		done += n;
 		if (seed || c < w->seed_chunks)
 			w->sum[seed] += sum;
@@ -314,7 +347,7 @@ static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 	else
 		steady_end(w, last);
 	*ops = (unsigned)done;
-	return done ? (double)spent / (double)done : BENCH_NONE;
+	return rate_median(w);
 }
 
 /* lastframe: all used but the last frame; the seed's hint at the start. */
@@ -345,34 +378,47 @@ static bool last_once(struct bench_impl *im, struct wl *w)
 /*
  * n allocations of the last frame, each followed by the restore (libmm:
  * free it; the seed: free it, and free and retake frame 0 to put the hint
- * back at the start), timed as one batch: the figure is an upper bound of
- * the allocation alone, free of the clock's 10-30 ns granularity.
+ * back at the start), timed in chunks: the figure is an upper bound of the
+ * allocation alone, free of the clock's 10-30 ns granularity.
  */
 static double run_last(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
 	unsigned n = im->hinted ? w->opt->seed_last : w->opt->last_samples;
-	uint64_t t0 = bench_now_ns();
+	unsigned chunk = im->hinted ? 1 : 64;
 
-	for (unsigned i = 0; i < n; i++) {
-		if (!last_once(im, w))
-			return BENCH_NONE;
+	for (unsigned i = 0; i < n; i += chunk) {
+		unsigned k = n - i < chunk ? n - i : chunk;
+		uint64_t t0 = bench_now_ns();
+
+		for (unsigned j = 0; j < k; j++) {
+			if (!last_once(im, w))
+				return BENCH_NONE;
+		}
+		rate_add(w, bench_now_ns() - t0, k);
 	}
 	*ops = n;
-	return (double)(bench_now_ns() - t0) / (double)n;
+	return rate_median(w);
 }
 
+/* Runs of w->contig frames until none is left; per run handed out. */
 static double run_contig(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
-	uint64_t pfn, n = 0, t0;
+	uint64_t pfn, runs = 0, n;
+	bool more = fresh(im, w);
 
-	if (!fresh(im, w))
+	if (!more)
 		return BENCH_NONE;
-	t0 = bench_now_ns();
-	while (im->contig(im->ctx, w->contig, &pfn))
-		n++;
-	t0 = bench_now_ns() - t0;
-	*ops = (unsigned)n;
-	return n ? (double)t0 / (double)n : BENCH_NONE;
+	while (more) {
+		uint64_t t0 = bench_now_ns();
+
+		for (n = 0; n < CHUNK && more; n++)
+			more = im->contig(im->ctx, w->contig, &pfn);
+		t0 = bench_now_ns() - t0;
+		runs += n - !more;
+		rate_add(w, t0, n - !more);
+	}
+	*ops = (unsigned)runs;
+	return runs ? rate_median(w) : BENCH_NONE;
 }
 
 static const struct workload workloads[] = {
@@ -412,12 +458,19 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 		w->fill_permille = (unsigned)atoi(name + 6) *
 				   (strlen(name) == 9 ? 1u : 10u);
 	w->contig = strcmp(name, "contig1g") == 0 ? 512u * 512u : 512u;
+	w->rate_cap = frames / BIG_CHUNK + 4096;
+	w->rate = malloc(w->rate_cap * sizeof(*w->rate));
+	if (!w->rate) {
+		free(w);
+		return NULL;
+	}
 	return w;
 }
 
 static void wl_free(struct wl *w)
 {
 	free(w->perm);
+	free(w->rate);
 	free(w);
 }
 
@@ -443,8 +496,10 @@ static bool measure(const struct workload *wk, struct wl *w,
 		    struct bench_result *res)
 {
 	double lt[MAX_REPS], st[MAX_REPS];
-	unsigned reps = w->opt->reps < MAX_REPS ? w->opt->reps : MAX_REPS;
+	unsigned reps = w->opt->reps < MAX_REPS / 4 ? w->opt->reps : 15u;
 
+	if (wk->run == run_init) /* one short operation per repetition */
+		reps = 4 * reps + 1;
 	for (unsigned r = 0; r < reps; r++) {
 		if (seed)
 			st[r] = wk->run(seed, w, &res->seed_ops);
