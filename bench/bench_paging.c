@@ -3,10 +3,11 @@
  * pages, as 2 MiB pages, and with one mm_map_range / mm_unmap_range call
  * (on a CPU with and without 1 GiB pages). Strict TLB mode is off so the
  * figures time libmm plus the simulated MMU, not the strict checker. For
- * each phase it reports the median time per call and the simulator's
- * counts of full flushes and invlpg per call, next to what the seed's
- * algorithm would do - computed analytically, not measured: one full CR3
- * reload per new table and one invlpg per page mapped.
+ * each phase it reports the median time per call (over chunks of 256
+ * calls, then over repetitions) and the simulator's counts of full flushes
+ * and invlpg per call, next to what the seed's algorithm would do -
+ * computed analytically, not measured: one full CR3 reload per new table
+ * and one invlpg per page mapped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #define SPAN	 MM_PAGE_1G
 #define PROT	 MM_PROT_WRITE
 #define MAX_REPS 64u
+#define CHUNK	 256u /* calls per timed chunk */
 
 /* One way of covering the span: per-page calls of one size, or a range. */
 struct pcase {
@@ -44,31 +46,42 @@ static uint64_t free_frames(struct mm_sim *sim)
 	return st.free_frames;
 }
 
-static bool do_map(struct mm_sim *sim, const struct pcase *c)
+/* One call of the phase: the page at off, or the whole span. */
+static bool one_call(struct mm_vm *vm, const struct pcase *c, bool map,
+		     uint64_t off)
 {
-	struct mm_vm *vm = mm_sim_vm(sim);
-
-	if (!c->page)
+	if (!c->page && map)
 		return mm_map_range(vm, VA_BASE, PA_BASE, SPAN, PROT) == MM_OK;
-	for (uint64_t off = 0; off < SPAN; off += c->page) {
-		if (mm_map(vm, VA_BASE + off, PA_BASE + off, c->page, PROT) !=
-		    MM_OK)
-			return false;
-	}
-	return true;
-}
-
-static bool do_unmap(struct mm_sim *sim, const struct pcase *c)
-{
-	struct mm_vm *vm = mm_sim_vm(sim);
-
 	if (!c->page)
 		return mm_unmap_range(vm, VA_BASE, SPAN) == MM_OK;
-	for (uint64_t off = 0; off < SPAN; off += c->page) {
-		if (mm_unmap(vm, VA_BASE + off, NULL, NULL) != MM_OK)
-			return false;
+	if (map)
+		return mm_map(vm, VA_BASE + off, PA_BASE + off, c->page,
+			      PROT) == MM_OK;
+	return mm_unmap(vm, VA_BASE + off, NULL, NULL) == MM_OK;
+}
+
+/*
+ * Every call of the phase, timed in chunks of CHUNK calls; returns the
+ * median ns per call over the chunks (a chunk during which another process
+ * ran is an outlier, not a bias), or BENCH_NONE when a call failed.
+ */
+static double timed_calls(struct mm_sim *sim, const struct pcase *c, bool map,
+			  uint64_t calls)
+{
+	static double rate[MM_PAGE_1G / MM_PAGE_4K / CHUNK + 1];
+	uint64_t step = c->page ? c->page : SPAN;
+	size_t n = 0;
+	bool ok = true;
+
+	for (uint64_t i = 0; ok && i < calls; i += CHUNK) {
+		uint64_t k = calls - i < CHUNK ? calls - i : CHUNK;
+		uint64_t t0 = bench_now_ns();
+
+		for (uint64_t j = i; ok && j < i + k; j++)
+			ok = one_call(mm_sim_vm(sim), c, map, j * step);
+		rate[n++] = (double)(bench_now_ns() - t0) / (double)k;
 	}
-	return true;
+	return ok ? bench_median(rate, n) : BENCH_NONE;
 }
 
 /* Pages the span is mapped with right now (all of one size). */
@@ -87,15 +100,13 @@ static void phase_run(struct mm_sim *sim, const struct pcase *c, bool map,
 		      struct phase *p, unsigned rep)
 {
 	struct mm_sim_stats a, b;
-	uint64_t f0 = free_frames(sim), t0;
+	uint64_t f0 = free_frames(sim);
 
-	mm_sim_stats(sim, &a);
-	t0 = bench_now_ns();
-	p->ok = map ? do_map(sim, c) : do_unmap(sim, c);
-	t0 = bench_now_ns() - t0;
-	mm_sim_stats(sim, &b);
 	p->calls = c->page ? SPAN / c->page : 1;
-	p->ns[rep] = (double)t0 / (double)p->calls;
+	mm_sim_stats(sim, &a);
+	p->ns[rep] = timed_calls(sim, c, map, p->calls);
+	p->ok = p->ns[rep] >= 0;
+	mm_sim_stats(sim, &b);
 	if (rep)
 		return;
 	p->invlpg = b.invlpg - a.invlpg;
