@@ -543,34 +543,53 @@ struct model_cfg {
 	bool sanitize, scatter;
 };
 
-/* Usable span with odd edges, extra usable overlaps, and random holes. */
+/* Add usable [base, end) as up to four touching pieces cut mid-frame. */
+static void add_split_usable(struct run *r, uint64_t base, uint64_t end)
+{
+	unsigned pieces = 1 + (unsigned)below(r, 4);
+
+	while (pieces-- > 1 && end - base > 2) {
+		uint64_t cut = base + 1 + below(r, end - base - 1);
+
+		assert_int_equal(mm_memmap_add(&r->map, cut, end - cut,
+					       MM_REGION_USABLE),
+				 MM_OK);
+		end = cut;
+	}
+	assert_int_equal(
+		mm_memmap_add(&r->map, base, end - base, MM_REGION_USABLE),
+		MM_OK);
+}
+
+/*
+ * Usable span with odd edges, split into touching pieces, extra usable
+ * overlaps, and random holes.
+ */
 static void random_map(struct run *r, const struct model_cfg *c)
 {
 	uint64_t span_frames = c->span_frames;
 	uint64_t span = span_frames * 4096;
+	uint64_t base = below(r, 2) * below(r, 3 * 4096);
 	unsigned holes = (unsigned)below(r, c->max_holes + 1);
 
 	mm_memmap_init(&r->map);
-	assert_int_equal(mm_memmap_add(&r->map,
-				       below(r, 2) * below(r, 3 * 4096),
-				       span - below(r, 6000), MM_REGION_USABLE),
-			 MM_OK);
+	add_split_usable(r, base, span - below(r, 6000));
 	for (unsigned i = 0; i < 3; i++) {
-		uint64_t base = below(r, span);
+		uint64_t at = below(r, span);
 
-		assert_int_equal(mm_memmap_add(&r->map, base,
-					       1 + below(r, span - base),
+		assert_int_equal(mm_memmap_add(&r->map, at,
+					       1 + below(r, span - at),
 					       MM_REGION_USABLE),
 				 MM_OK);
 	}
 	for (unsigned i = 0; i < holes; i++) {
-		uint64_t base = below(r, span + 8192);
+		uint64_t at = below(r, span + 8192);
 		uint64_t len =
 			1 +
 			below(r, 4096 * (1 + below(r, span_frames / 400 + 1)));
 
 		assert_int_equal(
-			mm_memmap_add(&r->map, base, len, hole_types[i % 5]),
+			mm_memmap_add(&r->map, at, len, hole_types[i % 5]),
 			MM_OK);
 	}
 	if (c->sanitize)
@@ -747,7 +766,7 @@ static void test_model_medium(void **state)
 static void test_model_large_1g(void **state)
 {
 	(void)state;
-	run_model(&(struct model_cfg){7, 540000, 5000, 50, 3, true, false});
+	run_model(&(struct model_cfg){13, 540000, 5000, 50, 3, true, false});
 }
 
 /* Scattered single-frame reservations fill the table: NOMEM agrees too. */
