@@ -218,8 +218,11 @@ static void test_init_no_usable_frame(void **state)
 	/* unsanitized: a whole usable frame hidden under a reserved one */
 	add(MiB(2), FRAME, MM_REGION_USABLE);
 	add(MiB(2) + 100, 1, MM_REGION_BAD);
+	memcpy(snap_fa, fa, sizeof(*fa));
+	assert_true(mm_frame_metadata_bytes(&map) <= sizeof(buf));
 	assert_int_equal(mm_frame_init(fa, &map, buf, sizeof(buf)),
 			 MM_ERR_INVALID);
+	assert_memory_equal(fa, snap_fa, sizeof(*fa)); /* failed late */
 }
 
 /* Metadata one word short: NOMEM, descriptor untouched. */
