@@ -6,6 +6,7 @@ DEPS := tools/deps.sh
 C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
+.PHONY: test-fuzz fuzz coverage lint valgrind
 .PHONY: bench bench-callgrind bench-results
 BENCH := build/bench/bench/xomb_bench
 BENCH_MD ?= build/bench/RESULTS.md
@@ -16,9 +17,18 @@ all:
 	cmake --preset default
 	cmake --build --preset default -j $(JOBS)
 
-# Host tests under ASan+UBSan, then the default build (host tests, kernel,
-# boot tests); the output ends with the default run's ctest summary.
-test: format-check test-asan test-default
+# The fuzz replays and short fuzz runs (clang), host tests under ASan+UBSan,
+# then the default build (host tests, kernel, boot tests); the output ends
+# with the default run's ctest summary.
+test: format-check test-fuzz test-asan test-default
+
+# Every committed corpus and regression input once, then XOMB_FUZZ_TEST_SECONDS
+# (10) of fresh fuzzing per target: a crash found once stays fixed.
+test-fuzz:
+	$(DEPS) host fuzz
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+	ctest --preset fuzz -j $(JOBS)
 
 test-asan:
 	$(DEPS) host
@@ -40,6 +50,58 @@ format-check:
 	$(DEPS) host
 	clang-format --dry-run --Werror $(C_SOURCES)
 	@echo "format-check: ok"
+
+# Line and branch coverage of libmm by the host tests: HTML report under
+# build/coverage/coverage/html, one summary line, fails below the thresholds
+# (COV_LINES_MIN=95, COV_BRANCHES_MIN=90).
+coverage:
+	$(DEPS) host coverage
+	cmake --preset coverage
+	cmake --build --preset coverage -j $(JOBS)
+	JOBS=$(JOBS) coverage/coverage.sh build/coverage
+
+# Each libFuzzer target for FUZZ_SECONDS, one after the other; new inputs
+# go to build/fuzz/tests/fuzz/work/<target>, crashes to .../artifacts/ (copy
+# one to tests/fuzz/regressions/<target>/ to keep it). fuzz-merge folds the
+# new inputs that add coverage into the committed seed corpora.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := mb2 frame paging
+FUZZ_DIR := build/fuzz/tests/fuzz
+fuzz:
+	$(DEPS) host fuzz
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p $(FUZZ_DIR)/work/$$t $(FUZZ_DIR)/artifacts; \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- \
+			$(FUZZ_DIR)/work/$$t tests/fuzz/corpus/$$t \
+			tests/fuzz/regressions/$$t || exit 1; \
+	done
+
+.PHONY: fuzz-merge
+fuzz-merge:
+	@for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_DIR)/fuzz_$$t -merge=1 tests/fuzz/corpus/$$t \
+			$(FUZZ_DIR)/work/$$t || exit 1; \
+	done
+
+# Static analysis of libmm, arch and kernel: clang-tidy (.clang-tidy) and
+# cppcheck, zero findings; then the format check.
+lint: format-check
+	$(DEPS) host kernel lint
+	cmake --preset default
+	tools/lint.sh build/default
+
+# The host tests and fuzz replays under valgrind memcheck: any error or
+# leak fails the test.
+valgrind:
+	$(DEPS) host valgrind
+	cmake --preset valgrind
+	cmake --build --preset valgrind -j $(JOBS)
+	ctest --preset valgrind -j $(JOBS)
 
 # Host benchmarks of libmm against the seed baseline (bench/RESULTS.md);
 # never part of `make test`.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages a make target needs, and only the missing ones.
 #   tools/deps.sh GROUP...   groups: host kernel bochs uefi coverage fuzz lint
-#                            debug
+#                            debug valgrind
 #                            bench
 # A no-op when everything is present. Installs with apt-get as root or
 # through sudo; otherwise says exactly what to install and fails.
@@ -17,6 +17,7 @@ declare -A GROUP=(
 	[lint]="clang-tidy cppcheck"
 	[debug]="gdb"
 	[bench]="valgrind"
+	[valgrind]="valgrind"
 )
 
 [ $# -gt 0 ] || set -- host
