@@ -171,6 +171,16 @@ run-uefi:
 		exit 1; \
 	fi
 
+# The real multiboot2 info GRUB hands over under BIOS and under UEFI (OVMF),
+# dumped by the kernel ("mb2.dump=1") into tests/fuzz/corpus/mb2/qemu-*.bin:
+# fuzz seeds and host test inputs. Commit them after a toolchain change.
+.PHONY: capture-mb2
+capture-mb2:
+	$(DEPS) host kernel uefi
+	cmake --preset default
+	cmake --build --preset default -j $(JOBS) --target iso-dump
+	tools/capture_mb2.sh --iso $(KERNEL_DIR)/xomb-dump.iso
+
 # QEMU waits for gdb on :1234; serial goes to build/default/gdb-serial.txt.
 gdb: iso
 	$(DEPS) debug

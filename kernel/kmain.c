@@ -8,9 +8,11 @@
 
 #include "arch.h"
 #include "boot_info.h"
+#include "cmdline.h"
 #include "kmem.h"
 #include "kprintf.h"
 #include "ktest.h"
+#include "mb2_dump.h"
 #include "multiboot2.h"
 #include "panic.h"
 #include "serial.h"
@@ -20,7 +22,10 @@ _Noreturn void kmain(uint32_t magic, uint32_t info_phys);
 static struct boot_info boot_info;
 static struct arch_cpu cpu;
 
-/* Map the multiboot2 info through the early window and parse it. */
+/*
+ * Map the multiboot2 info through the early window and parse it; with
+ * "mb2.dump=1" print its raw bytes before anything uses what was parsed.
+ */
 static uint32_t parse_boot_info(uint32_t info_phys)
 {
 	const uint32_t *head = arch_window_map(info_phys, 8);
@@ -38,6 +43,8 @@ static uint32_t parse_boot_info(uint32_t info_phys)
 	if (st != MM_OK)
 		panic("multiboot2 info at %#x: %s", info_phys,
 		      mm_status_str(st));
+	if (cmdline_has(boot_info.cmdline, MB2_DUMP_SWITCH))
+		mb2_dump(info, size);
 	return size;
 }
 

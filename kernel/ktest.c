@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "cmdline.h"
 #include "kmem.h"
 #include "kprintf.h"
 
@@ -24,19 +25,6 @@ void ktest_note_status(int line, const char *expr, mm_status_t got,
 {
 	kprintf("ktest:   %s: line %d: %s returned %s, expected %s\n", current,
 		line, expr, mm_status_str(got), mm_status_str(want));
-}
-
-static bool has_word(const char *s, const char *word)
-{
-	for (; *s; s++) {
-		size_t i = 0;
-
-		while (word[i] && s[i] == word[i])
-			i++;
-		if (!word[i] && (s[i] == ' ' || s[i] == 0))
-			return true;
-	}
-	return false;
 }
 
 /* Fails on purpose: proves the boot tests notice a failing kernel. */
@@ -89,8 +77,8 @@ void ktest_run(const struct boot_info *bi, struct ktest_result *out)
 	*out = (struct ktest_result){0};
 	run_table(ktest_frame_tests, ktest_frame_count, out);
 	run_table(ktest_paging_tests, ktest_paging_count, out);
-	if (has_word(bi->cmdline, "ktest.fail=1"))
+	if (cmdline_has(bi->cmdline, "ktest.fail=1"))
 		run_one(&fail, out);
-	if (has_word(bi->cmdline, "ktest.crash=1"))
+	if (cmdline_has(bi->cmdline, "ktest.crash=1"))
 		crash_on_purpose();
 }
