@@ -23,6 +23,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_REGIONS 16u
 #define FRAME	    MM_FRAME_SIZE
 
+/* a == b, else print both (as unsigned 64-bit numbers) and abort. */
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
+		if (a_ != b_) {                                                \
+			fprintf(stderr,                                        \
+				"fuzz_frame: %s:%d: %s = %llu, %s = %llu\n",   \
+				__FILE__, __LINE__, #a,                        \
+				(unsigned long long)a_, #b,                    \
+				(unsigned long long)b_);                       \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
@@ -171,7 +185,11 @@ static void check_sanitized(const struct mm_memmap *raw,
 
 /* ---- the reference ------------------------------------------------------ */
 
-/* Whole frames of usable regions are free; any frame others touch is not. */
+/*
+ * Whole frames of usable regions are free; any frame others touch is not.
+ * The map is the sanitized one: mm_frame_init() promises the same result
+ * for the raw map (usable regions count as their union).
+ */
 static void model_init(struct model *m, const struct mm_memmap *map)
 {
 	m->n = 0;
@@ -463,6 +481,18 @@ static void op_reserve_comb(struct run *r)
 
 /* ---- one input ---------------------------------------------------------- */
 
+/* Every byte of the descriptor still holds the 0xA5 fill. */
+static bool untouched(const struct mm_frame_alloc *fa)
+{
+	const uint8_t *p = (const uint8_t *)fa;
+
+	for (size_t i = 0; i < sizeof(*fa); i++) {
+		if (p[i] != 0xA5)
+			return false;
+	}
+	return true;
+}
+
 /* Build and maybe sanitize the map; false when init must (and did) fail. */
 static bool setup(struct run *r)
 {
@@ -475,12 +505,12 @@ static bool setup(struct run *r)
 	for (unsigned i = 0; i < nreg; i++)
 		add_region(r);
 	r->map = r->raw;
-	if (flags & 1) {
-		CHECK(mm_memmap_sanitize(&r->map) == MM_OK);
-		check_sanitized(&r->raw, &r->map);
-	}
+	CHECK(mm_memmap_sanitize(&r->map) == MM_OK);
+	check_sanitized(&r->raw, &r->map);
 	model_init(&r->m, &r->map);
 	bytes = mm_frame_metadata_bytes(&r->map);
+	if (!(flags & 1))
+		r->map = r->raw; /* init on the raw map: same result */
 	CHECK((bytes == 0) == (r->m.n == 0));
 	r->meta = malloc(bytes + 8);
 	r->fa = malloc(sizeof(*r->fa));
@@ -495,10 +525,13 @@ static bool setup(struct run *r)
 		      MM_ERR_NOMEM);
 		CHECK(mm_frame_init(r->fa, &r->map, (char *)r->meta + 4,
 				    bytes) == MM_ERR_INVALID);
+		CHECK(untouched(r->fa));
 	}
-	CHECK(mm_frame_init(r->fa, &r->map, r->meta, bytes) == want);
-	if (want != MM_OK)
+	CHECK_EQ(mm_frame_init(r->fa, &r->map, r->meta, bytes), want);
+	if (want != MM_OK) {
+		CHECK(untouched(r->fa)); /* a failed init changes nothing */
 		return false;
+	}
 	r->usable = model_count(&r->m, M_FREE);
 	if (flags & 1) {
 		CHECK(mm_memmap_usable_bytes(&r->map) == r->usable * FRAME);
