@@ -336,18 +336,22 @@ static void compare(struct run *r, bool full)
 {
 	struct mm_frame_stats st;
 
+	uint64_t count[3] = {0, 0, 0};
+
+	for (uint64_t f = 0; f < r->m.n; f++)
+		count[r->m.st[f]]++;
 	CHECK(mm_frame_check(r->fa) == MM_OK);
 	mm_frame_stats(r->fa, &st);
-	CHECK(st.total_frames == r->m.n);
-	CHECK(st.usable_frames == r->usable);
-	CHECK(st.free_frames == model_count(&r->m, M_FREE));
-	CHECK(st.allocated_frames == model_count(&r->m, M_ALLOC));
-	CHECK(st.reserved_frames == model_count(&r->m, M_RESV));
+	CHECK_EQ(st.total_frames, r->m.n);
+	CHECK_EQ(st.usable_frames, r->usable);
+	CHECK_EQ(st.free_frames, count[M_FREE]);
+	CHECK_EQ(st.allocated_frames, count[M_ALLOC]);
+	CHECK_EQ(st.reserved_frames, count[M_RESV]);
 	if (!full)
 		return;
-	CHECK(st.free_2m_runs == model_aligned_runs(&r->m, MM_FRAMES_2M));
-	CHECK(st.free_1g_runs == model_aligned_runs(&r->m, MM_FRAMES_1G));
-	CHECK(st.largest_free_run == model_largest_run(&r->m));
+	CHECK_EQ(st.free_2m_runs, model_aligned_runs(&r->m, MM_FRAMES_2M));
+	CHECK_EQ(st.free_1g_runs, model_aligned_runs(&r->m, MM_FRAMES_1G));
+	CHECK_EQ(st.largest_free_run, model_largest_run(&r->m));
 	for (uint64_t f = 0; f < r->m.n + 70; f++) {
 		bool in = f < r->m.n;
 
@@ -388,7 +392,7 @@ static void op_alloc(struct run *r)
 	uint64_t a = UINT64_MAX, b;
 	mm_status_t want = model_contig(&r->m, 1, 1, UINT64_MAX, &b);
 
-	CHECK(mm_frame_alloc(r->fa, &a) == want);
+	CHECK_EQ(mm_frame_alloc(r->fa, &a), want);
 	CHECK(want != MM_OK || a == b);
 	CHECK(want == MM_OK || a == UINT64_MAX);
 }
@@ -404,7 +408,7 @@ static void op_alloc_at(struct run *r)
 		want = MM_ERR_RESERVED;
 	else if (r->m.st[f] == M_ALLOC)
 		want = MM_ERR_IN_USE;
-	CHECK(mm_frame_alloc_at(r->fa, f) == want);
+	CHECK_EQ(mm_frame_alloc_at(r->fa, f), want);
 	if (want == MM_OK)
 		r->m.st[f] = M_ALLOC;
 }
@@ -423,8 +427,8 @@ static void op_contig(struct run *r)
 	if (sel & 0x20)
 		limit = get(&r->in, 2);
 	want = model_contig(&r->m, count, align, limit, &b);
-	CHECK(mm_frame_alloc_contig(r->fa, count, align, limit, &a) == want);
-	CHECK(a == b);
+	CHECK_EQ(mm_frame_alloc_contig(r->fa, count, align, limit, &a), want);
+	CHECK_EQ(a, b);
 }
 
 static void op_free(struct run *r)
@@ -432,7 +436,7 @@ static void op_free(struct run *r)
 	uint64_t f = pick_pfn(r);
 	mm_status_t want = model_free_status(&r->m, f, 1);
 
-	CHECK(mm_frame_free(r->fa, f) == want);
+	CHECK_EQ(mm_frame_free(r->fa, f), want);
 	if (want == MM_OK)
 		r->m.st[f] = M_FREE;
 }
@@ -445,7 +449,7 @@ static void op_free_contig(struct run *r)
 	if (count == 0 && (get(&r->in, 1) & 1))
 		count = UINT64_MAX - f + 1; /* wraps past 2^64 */
 	want = model_free_status(&r->m, f, count);
-	CHECK(mm_frame_free_contig(r->fa, f, count) == want);
+	CHECK_EQ(mm_frame_free_contig(r->fa, f, count), want);
 	if (want == MM_OK)
 		memset(&r->m.st[f], M_FREE, count);
 }
@@ -463,7 +467,7 @@ static void op_reserve(struct run *r)
 	else if (sel & 1)
 		len = 1 + (sel >> 1);
 	want = model_reserve(&r->m, base, len);
-	CHECK(mm_frame_reserve(r->fa, base, len) == want);
+	CHECK_EQ(mm_frame_reserve(r->fa, base, len), want);
 }
 
 /* Reserve every other frame of a stretch: fills the reserved table. */

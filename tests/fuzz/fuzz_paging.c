@@ -29,6 +29,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_MAPS     2048u /* reference capacity; bigger steps are skipped */
 #define MAX_RANGE_PG 600u  /* pages one mm_map_range may create */
 
+/* a == b, else print both and abort. */
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
+		if (a_ != b_) {                                                \
+			fprintf(stderr,                                        \
+				"fuzz_paging: %s:%d: %s = 0x%llx, %s = "       \
+				"0x%llx\n",                                    \
+				__FILE__, __LINE__, #a,                        \
+				(unsigned long long)a_, #b,                    \
+				(unsigned long long)b_);                       \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond)) {                                                 \
@@ -247,7 +262,7 @@ static void check_all(struct run *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		check_span(r, r->maps[i].va, r->maps[i].size);
-	CHECK(mm_frame_check(mm_sim_frames(r->sim)) == MM_OK);
+	CHECK_EQ(mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
 }
 
 /* ---- operations ------------------------------------------------------------ */
@@ -273,7 +288,7 @@ static bool map_applies(struct run *r, mm_status_t st, mm_status_t want,
 		CHECK(free_frames(r) == free_before);
 		return false;
 	}
-	CHECK(st == want);
+	CHECK_EQ(st, want);
 	return st == MM_OK;
 }
 
@@ -326,7 +341,7 @@ static void op_unmap(struct run *r, uint8_t op)
 	(void)op;
 	if (m != NULL)
 		want = m->va == va ? MM_OK : MM_ERR_INVALID;
-	CHECK(mm_unmap(r->vm, va, &pa, &size) == want);
+	CHECK_EQ(mm_unmap(r->vm, va, &pa, &size), want);
 	if (want == MM_OK) {
 		CHECK(pa == m->pa && size == m->size);
 		size = m->size;
@@ -348,7 +363,7 @@ static void op_protect(struct run *r, uint8_t op)
 		want = MM_ERR_INVALID;
 	else if (m != NULL)
 		want = m->va == va ? MM_OK : MM_ERR_INVALID;
-	CHECK(mm_protect(r->vm, va, prot) == want);
+	CHECK_EQ(mm_protect(r->vm, va, prot), want);
 	if (want == MM_OK)
 		m->prot = prot;
 	if (m != NULL)
@@ -437,7 +452,7 @@ static void op_unmap_range(struct run *r, uint8_t op)
 		    (!starts_in && va - m->va < m->size))
 			want = MM_ERR_HUGE_CONFLICT;
 	}
-	CHECK(mm_unmap_range(r->vm, va, len) == want);
+	CHECK_EQ(mm_unmap_range(r->vm, va, len), want);
 	for (size_t i = 0; want == MM_OK && i < r->n;) {
 		if (r->maps[i].va - va < len)
 			r->maps[i] = r->maps[--r->n];
@@ -515,7 +530,7 @@ static void op_wild(struct run *r, uint8_t op)
 		want = MM_ERR_INVALID;
 		break;
 	}
-	CHECK(st == want);
+	CHECK_EQ(st, want);
 	CHECK(free_frames(r) == before);
 }
 
@@ -538,7 +553,7 @@ static void teardown(struct run *r, uint64_t free_at_start)
 	struct mm_sim_stats st;
 
 	for (size_t i = 0; i < COUNT(l4_base); i++) {
-		CHECK(mm_unmap_range(r->vm, l4_base[i], GiB1 * 512) == MM_OK);
+		CHECK_EQ(mm_unmap_range(r->vm, l4_base[i], GiB1 * 512), MM_OK);
 		for (size_t j = 0; j < r->n;) {
 			if (r->maps[j].va - l4_base[i] < GiB1 * 512)
 				r->maps[j] = r->maps[--r->n];
@@ -550,7 +565,7 @@ static void teardown(struct run *r, uint64_t free_at_start)
 		CHECK(mm_unmap(r->vm, r->maps[r->n - 1].va, NULL, NULL) ==
 		      MM_OK);
 	CHECK(free_frames(r) == free_at_start);
-	CHECK(mm_frame_check(mm_sim_frames(r->sim)) == MM_OK);
+	CHECK_EQ(mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
 	mm_sim_stats(r->sim, &st);
 	CHECK(st.stale_hits == 0 && st.strict_violations == 0);
 }
