@@ -99,11 +99,11 @@ size_t bench_libmm_metadata_bytes(uint64_t frames);
 /*
  * Free and re-allocate victims[0..n) pairwise: {free victims[i]; allocate
  * one}. Kept out of line under a fixed name so that callgrind can count
- * exactly this loop (--toggle-collect=bench_run_pairs). Returns the sum of
- * the allocated frame numbers; *last receives the last one.
+ * exactly this loop (--toggle-collect=bench_run_pairs). taken[i]
+ * receives the frame allocated by pair i; returns the sum of them.
  */
 uint64_t bench_run_pairs(struct bench_impl *im, const uint64_t *victims,
-			 size_t n, uint64_t *last);
+			 size_t n, uint64_t *taken);
 
 /* Options shared by the frame workloads. */
 struct bench_opts {

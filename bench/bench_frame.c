@@ -32,10 +32,12 @@ struct wl {
 	/* steady */
 	uint64_t pairs;		/* libmm's timed pairs per repetition */
 	struct bench_impl *ref; /* warmed up first; the seed loads its state */
-	uint64_t ref_last;	/* last frame ref allocated */
-	uint64_t sum[2];	/* per allocator (hinted): pfn sum this rep */
-	uint64_t seed_chunks;	/* chunks the seed did this rep */
-	bool diverged;		/* libmm and the seed took different frames */
+	uint64_t last[2];	/* per allocator: last frame taken */
+	uint64_t *shadow[2];	/* per allocator: 1 = allocated usable */
+	uint64_t shadow_words;
+	uint64_t sum[2];      /* per allocator (hinted): pfn sum this rep */
+	uint64_t seed_chunks; /* chunks the seed did this rep */
+	bool diverged;	      /* libmm and the seed took different frames */
 };
 
 struct workload {
@@ -45,27 +47,26 @@ struct workload {
 	double (*run)(struct bench_impl *im, struct wl *w, unsigned *ops);
 };
 
-/* {free victims[i]; allocate one} for i < n; *last = last frame taken. */
+/* {free victims[i]; allocate taken[i]} for i < n; sum of the taken. */
 static inline uint64_t pairs(struct bench_impl *im, const uint64_t *victims,
-			     size_t n, uint64_t *last)
+			     size_t n, uint64_t *taken)
 {
-	uint64_t sum = 0, pfn = 0;
+	uint64_t sum = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		im->free(im->ctx, victims[i]);
-		im->alloc(im->ctx, &pfn);
-		sum += pfn;
+		im->alloc(im->ctx, &taken[i]);
+		sum += taken[i];
 	}
-	*last = pfn;
 	return sum;
 }
 
 /* Out of line on purpose: callgrind counts inside this function only. */
 __attribute__((noinline)) uint64_t bench_run_pairs(struct bench_impl *im,
 						   const uint64_t *victims,
-						   size_t n, uint64_t *last)
+						   size_t n, uint64_t *taken)
 {
-	return pairs(im, victims, n, last);
+	return pairs(im, victims, n, taken);
 }
 
 /* Allocate until the allocator says no; returns the count. */
@@ -202,14 +203,68 @@ static double run_free(struct bench_impl *im, struct wl *w, unsigned *ops)
 	return ok == w->usable ? rate_median(w) : BENCH_NONE;
 }
 
+/*
+ * Victims are drawn from a shadow of the allocation state that the harness
+ * keeps itself (one per allocator, 1 = allocated usable frame), never by
+ * asking the allocator: probing its bitmap would pull the victims' lines
+ * into the cache before the timed frees, more so at some fill levels than
+ * at others.
+ */
+static bool shadow_test(const uint64_t *sh, uint64_t pfn)
+{
+	return (sh[pfn >> 6] >> (pfn & 63u)) & 1u;
+}
+
+static void shadow_put(uint64_t *sh, uint64_t pfn, bool on)
+{
+	uint64_t m = (uint64_t)1 << (pfn & 63u);
+
+	sh[pfn >> 6] = on ? sh[pfn >> 6] | m : sh[pfn >> 6] & ~m;
+}
+
+/* libmm's shadow from its state (untimed). */
+static void shadow_build(struct bench_impl *im, struct wl *w)
+{
+	for (uint64_t pfn = 0; pfn < w->frames; pfn++)
+		shadow_put(w->shadow[0], pfn,
+			   bench_pfn_usable(pfn, w->frames) &&
+				   im->used(im->ctx, pfn));
+}
+
+/* The shadow follows a chunk: victims freed, then the frames taken. */
+static void shadow_follow(struct bench_impl *im, struct wl *w,
+			  const uint64_t *victims, const uint64_t *taken,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		shadow_put(w->shadow[im->hinted], victims[i], false);
+	for (size_t i = 0; i < n; i++)
+		shadow_put(w->shadow[im->hinted], taken[i], true);
+	w->last[im->hinted] = n ? taken[n - 1] : w->last[im->hinted];
+}
+
+/* Timed pairs of one chunk, then the shadow follows (untimed). */
+static uint64_t chunk_pairs(struct bench_impl *im, struct wl *w,
+			    const uint64_t *victims, size_t n, uint64_t *ns)
+{
+	uint64_t taken[CHUNK], sum, t0 = bench_now_ns();
+
+	sum = bench_run_pairs(im, victims, n, taken);
+	*ns = bench_now_ns() - t0;
+	shadow_follow(im, w, victims, taken, n);
+	return sum;
+}
+
 /* One allocated usable frame of [lo, hi), or UINT64_MAX if none was hit. */
 static uint64_t pick_in(struct bench_impl *im, struct wl *w, uint64_t lo,
 			uint64_t hi)
 {
+	const uint64_t *sh = w->shadow[im->hinted];
+
 	for (unsigned t = 0; t < 256; t++) {
 		uint64_t pfn = lo + bench_rand(&im->rng) % (hi - lo);
 
-		if (bench_pfn_usable(pfn, w->frames) && im->used(im->ctx, pfn))
+		if (shadow_test(sh, pfn))
 			return pfn;
 	}
 	return UINT64_MAX;
@@ -263,18 +318,20 @@ static uint64_t prefill(struct bench_impl *im, struct wl *w)
  */
 static bool warm_up(struct bench_impl *im, struct wl *w)
 {
-	uint64_t victims[CHUNK], last = 0, done = 0;
+	uint64_t victims[CHUNK], taken[CHUNK], done = 0;
 	uint64_t target = prefill(im, w);
 
+	shadow_build(im, w);
 	im->rng = VICTIM_SEED;
 	while (done < target) {
 		size_t n = pick_victims(im, w, victims, CHUNK);
 
-		pairs(im, victims, n, &last);
+		pairs(im, victims, n,
+		      taken); /* not bench_run_pairs: callgrind */
+		shadow_follow(im, w, victims, taken, n);
 		done += n;
 	}
 	w->ref = im;
-	w->ref_last = last;
 	return true;
 }
 
@@ -286,8 +343,9 @@ static bool warm_up(struct bench_impl *im, struct wl *w)
  */
 static void seed_sync(struct bench_impl *seed, struct wl *w)
 {
-	seed->load(w->ref->used, w->ref->ctx, w->frames, w->ref_last + 1);
+	seed->load(w->ref->used, w->ref->ctx, w->frames, w->last[0] + 1);
 	seed->rng = w->ref->rng;
+	memcpy(w->shadow[1], w->shadow[0], w->shadow_words * sizeof(uint64_t));
 }
 
 static bool setup_steady(struct bench_impl *im, struct wl *w)
@@ -302,14 +360,13 @@ static bool setup_steady(struct bench_impl *im, struct wl *w)
 	return true;
 }
 
-/* After libmm's repetition: compare with the seed's, note the state. */
-static void steady_end(struct wl *w, uint64_t last)
+/* After libmm's repetition: compare with the seed's. */
+static void steady_end(struct wl *w)
 {
 	if (w->seed_chunks && w->sum[0] != w->sum[1])
 		w->diverged = true;
 	w->sum[0] = w->sum[1] = 0;
 	w->seed_chunks = 0;
-	w->ref_last = last;
 }
 
 /*
@@ -322,7 +379,7 @@ static void steady_end(struct wl *w, uint64_t last)
 static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 {
 	uint64_t victims[CHUNK], spent = 0, done = 0, budget = UINT64_MAX;
-	uint64_t target = w->pairs, last = 0, sum, c;
+	uint64_t target = w->pairs, ns, sum, c;
 	bool seed = im->hinted;
 
 	if (seed) {
@@ -332,12 +389,10 @@ static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 	}
 	for (c = 0; done < target && spent < budget; c++) {
 		size_t n = pick_victims(im, w, victims, CHUNK);
-		uint64_t t0 = bench_now_ns();
 
-		sum = bench_run_pairs(im, victims, n, &last);
-		t0 = bench_now_ns() - t0;
-		rate_add(w, t0, n);
-		spent += t0;
+		sum = chunk_pairs(im, w, victims, n, &ns);
+		rate_add(w, ns, n);
+		spent += ns;
 		done += n;
 		if (seed || c < w->seed_chunks)
 			w->sum[seed] += sum;
@@ -345,7 +400,7 @@ static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 	if (seed)
 		w->seed_chunks = c;
 	else
-		steady_end(w, last);
+		steady_end(w);
 	*ops = (unsigned)done;
 	return rate_median(w);
 }
@@ -443,6 +498,15 @@ static const struct workload *find(const char *name)
 	return NULL;
 }
 
+static void wl_free(struct wl *w)
+{
+	free(w->perm);
+	free(w->rate);
+	free(w->shadow[0]);
+	free(w->shadow[1]);
+	free(w);
+}
+
 static struct wl *wl_new(const char *name, uint64_t frames,
 			 const struct bench_opts *opt)
 {
@@ -460,18 +524,14 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 	w->contig = strcmp(name, "contig1g") == 0 ? 512u * 512u : 512u;
 	w->rate_cap = frames / BIG_CHUNK + 4096;
 	w->rate = malloc(w->rate_cap * sizeof(*w->rate));
-	if (!w->rate) {
-		free(w);
+	w->shadow_words = w->fill_permille ? (frames + 63) / 64 : 1;
+	w->shadow[0] = calloc(w->shadow_words, sizeof(uint64_t));
+	w->shadow[1] = calloc(w->shadow_words, sizeof(uint64_t));
+	if (!w->rate || !w->shadow[0] || !w->shadow[1]) {
+		wl_free(w);
 		return NULL;
 	}
 	return w;
-}
-
-static void wl_free(struct wl *w)
-{
-	free(w->perm);
-	free(w->rate);
-	free(w);
 }
 
 /*
@@ -543,7 +603,7 @@ long bench_frame_steady_count(const char *name, uint64_t frames,
 			      struct bench_impl *ref, struct bench_impl *im,
 			      unsigned long ops)
 {
-	uint64_t victims[CHUNK], last;
+	uint64_t victims[CHUNK], ns;
 	unsigned long done = 0;
 	struct wl *w;
 	bool ok;
@@ -556,7 +616,7 @@ long bench_frame_steady_count(const char *name, uint64_t frames,
 		size_t want = ops - done < CHUNK ? ops - done : CHUNK;
 		size_t n = pick_victims(im, w, victims, want);
 
-		bench_run_pairs(im, victims, n, &last);
+		chunk_pairs(im, w, victims, n, &ns);
 		done += n;
 	}
 	wl_free(w);
