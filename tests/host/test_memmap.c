@@ -228,6 +228,16 @@ static void test_usable_end_ignores_reserved(void **state)
 	assert_int_equal(mm_memmap_usable_end(&map), MiB(1));
 }
 
+/* The highest usable end is found in an unsorted, unsanitized map too. */
+static void test_usable_end_unsorted(void **state)
+{
+	(void)state;
+	add(MiB(64), MiB(1), MM_REGION_USABLE);
+	add(0, MiB(1), MM_REGION_USABLE);
+	add(MiB(8), MiB(1) + 100, MM_REGION_USABLE);
+	assert_int_equal(mm_memmap_usable_end(&map), MiB(65));
+}
+
 /* A region near 2^64 written by hand neither wraps nor counts. */
 static void test_usable_bytes_top_of_space(void **state)
 {
@@ -276,6 +286,7 @@ int main(void)
 		T(test_sanitize_exact_capacity),
 		T(test_usable_bytes_whole_frames),
 		T(test_usable_end_ignores_reserved),
+		T(test_usable_end_unsorted),
 		T(test_usable_bytes_top_of_space),
 		T(test_type_str_names),
 #undef T

@@ -71,7 +71,7 @@ uint64_t mm_memmap_usable_bytes(const struct mm_memmap *map);
 
 /*
  * End (exclusive) of the highest usable whole frame, 0 when there is none.
- * Precondition: the map is sanitized.
+ * Any map: the regions need not be sorted.
  */
 uint64_t mm_memmap_usable_end(const struct mm_memmap *map);
 
