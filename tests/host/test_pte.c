@@ -79,6 +79,11 @@ static void test_canonical(void **state)
 	assert_false(MM_VA_CANONICAL(0x0001000000000000ull));
 	assert_int_equal(MM_VA_SIGN_EXTEND(0x0000800000000000ull),
 			 0xFFFF800000000000ull);
+	assert_int_equal(MM_VA_SIGN_EXTEND(0xFFFF7FFFFFFFF000ull),
+			 0x00007FFFFFFFF000ull);
+	assert_int_equal(MM_VA_SIGN_EXTEND(0x1234FFFFFFFFFFFFull),
+			 0xFFFFFFFFFFFFFFFFull);
+	assert_int_equal(MM_VA_SIGN_EXTEND(0), 0);
 }
 
 /* The window starts at 0xFFFFFF0000000000; the PML4 is at ...BFDFE000. */
@@ -94,6 +99,27 @@ static void test_window_constants(void **state)
 	assert_int_equal(MM_PT_TABLE_VA(2, 0), 0xFFFFFF7FBFC00000ull);
 	assert_int_equal(MM_PT_TABLE_VA(1, 0), 0xFFFFFF7F80000000ull);
 	assert_int_equal(MM_PT_TABLE_VA(0, 0), 0xFFFFFF0000000000ull);
+}
+
+/* The prefix of each level is 510 in its top (level + 1) index fields. */
+static void test_window_prefix_per_level(void **state)
+{
+	unsigned level;
+
+	(void)state;
+	assert_int_equal(MM_PT_WINDOW_PREFIX(0), 0x0000FF0000000000ull);
+	assert_int_equal(MM_PT_WINDOW_PREFIX(1), 0x0000FF7F80000000ull);
+	assert_int_equal(MM_PT_WINDOW_PREFIX(2), 0x0000FF7FBFC00000ull);
+	assert_int_equal(MM_PT_WINDOW_PREFIX(3), 0x0000FF7FBFDFE000ull);
+	for (level = 0; level < MM_PT_LEVELS; level++) {
+		uint64_t p = MM_PT_WINDOW_PREFIX(level);
+		unsigned k;
+
+		for (k = 0; k < MM_PT_LEVELS; k++)
+			assert_int_equal(MM_PT_INDEX(k, p),
+					 k >= MM_PT_TOP - level ? 510u : 0u);
+		assert_int_equal(p & (MM_FRAME_SIZE - 1u), 0);
+	}
 }
 
 /* Every table address agrees with the seed's formula for index 510. */
@@ -174,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_index_fields),
 		cmocka_unit_test(test_canonical),
 		cmocka_unit_test(test_window_constants),
+		cmocka_unit_test(test_window_prefix_per_level),
 		cmocka_unit_test(test_window_matches_seed),
 		cmocka_unit_test(test_pte_va_is_table_plus_index),
 		cmocka_unit_test(test_window_recursion),

@@ -46,10 +46,15 @@
 /* Virtual addresses: 48 bits, sign-extended from bit 47. */
 #define MM_VA_BITS	MM_PT_SHIFT(MM_PT_LEVELS)
 #define MM_VA_HIGH_BITS (~(uint64_t)0 << MM_VA_BITS)
+#define MM_VA_SIGN_BIT	((uint64_t)1 << (MM_VA_BITS - 1u))
+/*
+ * Bits 63..48 become copies of bit 47. Branch-free: flipping the sign bit
+ * and subtracting it again borrows through the high bits exactly when it
+ * was set (unsigned arithmetic, modulo 2^64).
+ */
 #define MM_VA_SIGN_EXTEND(va)                                                  \
-	((((uint64_t)(va) >> (MM_VA_BITS - 1u)) & 1u)                          \
-		 ? ((uint64_t)(va) | MM_VA_HIGH_BITS)                          \
-		 : ((uint64_t)(va) & ~MM_VA_HIGH_BITS))
+	((((uint64_t)(va) & ~MM_VA_HIGH_BITS) ^ MM_VA_SIGN_BIT) -              \
+	 MM_VA_SIGN_BIT)
 #define MM_VA_CANONICAL(va) (MM_VA_SIGN_EXTEND(va) == (uint64_t)(va))
 
 /*
@@ -65,11 +70,17 @@
 #define MM_RECURSIVE_INDEX	510u
 #define MM_RECURSIVE_R		((uint64_t)MM_RECURSIVE_INDEX)
 #define MM_PT_FIELD(level, idx) ((uint64_t)(idx) << MM_PT_SHIFT(level))
+/*
+ * r repeated in the top (level + 1) fields, branch-free: r in the lowest of
+ * them times 1 + 2^9 + ... + 2^(9 * level), the geometric sum
+ * (2^(9 * (level + 1)) - 1) / (2^9 - 1). r < 512: no field carries.
+ */
+#define MM_PT_WINDOW_REPEAT(level)                                             \
+	((((uint64_t)1 << (((level) + 1u) * MM_PT_INDEX_BITS)) - 1u) /         \
+	 (MM_PT_ENTRIES - 1u))
 #define MM_PT_WINDOW_PREFIX(level)                                             \
-	(MM_PT_FIELD(MM_PT_TOP, MM_RECURSIVE_R) |                              \
-	 ((level) >= 1u ? MM_PT_FIELD(MM_PT_TOP - 1u, MM_RECURSIVE_R) : 0u) |  \
-	 ((level) >= 2u ? MM_PT_FIELD(MM_PT_TOP - 2u, MM_RECURSIVE_R) : 0u) |  \
-	 ((level) >= 3u ? MM_PT_FIELD(MM_PT_TOP - 3u, MM_RECURSIVE_R) : 0u))
+	(MM_PT_FIELD(MM_PT_TOP - (level), MM_RECURSIVE_R) *                    \
+	 MM_PT_WINDOW_REPEAT(level))
 #define MM_PT_WINDOW_MASK(level)                                               \
 	((MM_PT_SPAN(MM_PT_TOP - (level)) - 1u) & ~(MM_FRAME_SIZE - 1u))
 #define MM_PT_TABLE_VA(level, va)                                              \
