@@ -871,6 +871,41 @@ static void test_unmap_range_errors(void **state)
 		MM_ERR_NOT_MAPPED);
 }
 
+/*
+ * Both range calls refuse [va, va + length) when it wraps past 2^64, ends
+ * in or starts in the non-canonical hole, or spans both halves; nothing
+ * changes.
+ */
+static void test_range_bounds_invalid(void **state)
+{
+	static const struct {
+		mm_vaddr_t va;
+		uint64_t length;
+	} bad[] = {
+		{0xFFFFFFFFFFFFF000ull, 2 * KiB4},		/* wraps */
+		{0xFFFFFFFFFFE00000ull, 0xFFFFFFFFFFE00000ull}, /* wraps */
+		{0x00007FFFFFFFF000ull, 2 * KiB4},		/* last byte */
+		{0x00007FFFFFE00000ull, GiB1},			/* last byte */
+		{0x0000800000000000ull, KiB4},			/* va */
+		{0xFFFF7FFFFFFFF000ull, 2 * KiB4},		/* va */
+		{0x0000000000001000ull, 0xFFFF800000000000ull}, /* halves */
+	};
+	struct fx *fx = *state;
+	uint64_t before = free_frames(fx);
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(
+			mm_map_range(fx->vm, bad[i].va, 0, bad[i].length, 0),
+			MM_ERR_INVALID);
+		assert_int_equal(
+			mm_unmap_range(fx->vm, bad[i].va, bad[i].length),
+			MM_ERR_INVALID);
+	}
+	assert_int_equal(free_frames(fx), before);
+	assert_int_equal(stats(fx).invlpg, 0);
+}
+
 /* Fault injection */
 
 /*
@@ -1019,6 +1054,7 @@ int main(void)
 		T(test_unmap_range_holes),
 		T(test_unmap_range_straddle),
 		T(test_unmap_range_errors),
+		T(test_range_bounds_invalid),
 		T(test_inject_map),
 		T(test_inject_map_range),
 		T(test_frame_accounting),
