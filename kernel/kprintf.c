@@ -51,7 +51,7 @@ static void put_number(uint64_t v, bool neg, unsigned base,
 	char buf[24];
 	char *digits = utoa(v, base, buf + sizeof(buf));
 	unsigned len = (unsigned)(buf + sizeof(buf) - digits);
-	unsigned prefix = neg || (sp->alt && base == 16) ? (neg ? 1 : 2) : 0;
+	unsigned prefix = neg ? 1 : (sp->alt && base == 16 ? 2 : 0);
 	unsigned fill = sp->width > len + prefix ? sp->width - len - prefix : 0;
 
 	if (!sp->left && !sp->zero)
@@ -81,21 +81,40 @@ static int64_t get_signed(va_list *ap, unsigned length)
 	return va_arg(*ap, long);
 }
 
+/* The flag characters '-', '0', '#' at *f, in any order; *f moves past them. */
+static void parse_flags(const char **f, struct spec *sp)
+{
+	for (;; (*f)++) {
+		if (**f == '-')
+			sp->left = true;
+		else if (**f == '0')
+			sp->zero = true;
+		else if (**f == '#')
+			sp->alt = true;
+		else
+			return;
+	}
+}
+
+/* The decimal field width at *f (0 when none); *f moves past it. */
+static unsigned parse_width(const char **f)
+{
+	unsigned width = 0;
+
+	for (; **f >= '0' && **f <= '9'; (*f)++)
+		width = width * 10 + (unsigned)(**f - '0');
+	return width;
+}
+
+/*
+ * The spec after a '%': flags, width, 'l' / 'z' modifiers. Returns where
+ * the conversion character is.
+ */
 static const char *parse_spec(const char *f, struct spec *sp)
 {
 	*sp = (struct spec){0};
-	for (;; f++) {
-		if (*f == '-')
-			sp->left = true;
-		else if (*f == '0')
-			sp->zero = true;
-		else if (*f == '#')
-			sp->alt = true;
-		else
-			break;
-	}
-	while (*f >= '0' && *f <= '9')
-		sp->width = sp->width * 10 + (unsigned)(*f++ - '0');
+	parse_flags(&f, sp);
+	sp->width = parse_width(&f);
 	while (*f == 'l' || *f == 'z')
 		sp->length++, f++;
 	return f;
