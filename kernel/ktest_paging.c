@@ -82,7 +82,8 @@ static bool paging_kernel_image_wx(void)
 /* PML4[510] holds the PML4's own frame; the identity slot is empty. */
 static bool paging_recursive_entry(void)
 {
-	volatile uint64_t *pml4 = (volatile uint64_t *)MM_RECURSIVE_PML4;
+	const volatile uint64_t *pml4 =
+		(const volatile uint64_t *)MM_RECURSIVE_PML4;
 
 	KT_CHECK(MM_PTE_ADDR(pml4[MM_RECURSIVE_INDEX]) == arch_pml4_phys());
 	KT_CHECK(pml4[MM_RECURSIVE_INDEX] & MM_PTE_PRESENT);
