@@ -45,6 +45,10 @@
 #define ALL_ONES      (~(uint64_t)0)
 #define BYTE_LOW_BITS 0x0101010101010101ull
 
+/* Init relies on it: a map cannot have more holes than the table holds. */
+_Static_assert(MM_MEMMAP_CAPACITY <= MM_FRAME_MAX_RESERVED,
+	       "every gap of a map fits the reserved-range table");
+
 /* ---- bit and word operations ---------------------------------------- */
 
 static uint64_t bit(uint64_t i)
@@ -316,28 +320,17 @@ static uint64_t region_end(const struct mm_region *r)
 	return min64(end, MM_PHYS_LIMIT);
 }
 
-/* Frames [*first, *last) touched by a non-usable region; false if none. */
-static bool nonusable_frames_of(const struct mm_region *r, uint64_t *first,
-				uint64_t *last)
-{
-	uint64_t end = region_end(r);
-
-	if (r->type == MM_REGION_USABLE || r->base >= end)
-		return false;
-	*first = r->base >> MM_PAGE_SHIFT;
-	*last = div_up(end, MM_FRAME_SIZE);
-	return true;
-}
-
-/* Indices of the non-empty usable regions, sorted by base. */
-static size_t usable_sorted(const struct mm_memmap *map, uint16_t *idx)
+/* Indices of the non-empty regions of one kind (usable or not), by base. */
+static size_t regions_sorted(const struct mm_memmap *map, bool usable,
+			     uint16_t *idx)
 {
 	size_t n = 0, j;
 
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mm_region *r = &map->regions[i];
 
-		if (r->type != MM_REGION_USABLE || r->base >= region_end(r))
+		if ((r->type == MM_REGION_USABLE) != usable ||
+		    r->base >= region_end(r))
 			continue;
 		for (j = n; j > 0 && map->regions[idx[j - 1]].base > r->base;
 		     j--)
@@ -348,94 +341,105 @@ static size_t usable_sorted(const struct mm_memmap *map, uint16_t *idx)
 	return n;
 }
 
-/* The usable regions of a map, merged in address order. */
-struct usable_walk {
+/*
+ * The free frames of a map in address order: the whole frames of the union
+ * of its usable regions that no non-usable region touches, which are the
+ * whole usable frames of the sanitized map. Two sorted cursors: usable
+ * unions (k) and non-usable regions (j); pos only moves up within a union,
+ * so a non-usable region ending at or below pos is passed for good.
+ */
+struct map_walk {
 	const struct mm_memmap *map;
-	uint16_t idx[MM_MEMMAP_CAPACITY];
-	size_t n, k;
+	uint16_t use[MM_MEMMAP_CAPACITY], non[MM_MEMMAP_CAPACITY];
+	size_t nuse, nnon, k, j;
+	uint64_t pos, end; /* what is left of the current union: [pos, end) */
 };
 
-static void walk_start(struct usable_walk *w, const struct mm_memmap *map)
+static void walk_start(struct map_walk *w, const struct mm_memmap *map)
 {
 	w->map = map;
-	w->n = usable_sorted(map, w->idx);
+	w->nuse = regions_sorted(map, true, w->use);
+	w->nnon = regions_sorted(map, false, w->non);
 	w->k = 0;
+	w->j = 0;
+	w->pos = 0;
+	w->end = 0;
 }
 
 /*
- * Whole frames [*first, *last) of the next union of overlapping or
- * touching usable regions (possibly none: first >= last); false at the end.
- * A frame split between two touching regions is whole in their union.
+ * Whole frames [pos, end) of the next union of overlapping or touching
+ * usable regions (possibly none); false at the end. A frame split between
+ * two touching regions is whole in their union.
  */
-static bool walk_next(struct usable_walk *w, uint64_t *first, uint64_t *last)
+static bool union_next(struct map_walk *w)
 {
 	const struct mm_region *r;
-	uint64_t base, end;
+	uint64_t end;
 
-	if (w->k >= w->n)
+	if (w->k >= w->nuse)
 		return false;
-	r = &w->map->regions[w->idx[w->k++]];
-	base = r->base;
+	r = &w->map->regions[w->use[w->k++]];
+	w->pos = div_up(r->base, MM_FRAME_SIZE);
 	end = region_end(r);
-	while (w->k < w->n && w->map->regions[w->idx[w->k]].base <= end) {
-		r = &w->map->regions[w->idx[w->k++]];
+	while (w->k < w->nuse && w->map->regions[w->use[w->k]].base <= end) {
+		r = &w->map->regions[w->use[w->k++]];
 		end = max64(end, region_end(r));
 	}
-	*first = div_up(base, MM_FRAME_SIZE);
-	*last = end >> MM_PAGE_SHIFT;
+	w->end = end >> MM_PAGE_SHIFT;
 	return true;
 }
 
-/* Frames to track: the end of the highest whole usable frame. */
+/*
+ * The first non-usable region not below pos, as the frames [*first, *last)
+ * it touches (partial frames count whole); false when none is left.
+ */
+static bool nonusable_next(struct map_walk *w, uint64_t *first, uint64_t *last)
+{
+	for (; w->j < w->nnon; w->j++) {
+		const struct mm_region *r = &w->map->regions[w->non[w->j]];
+
+		*first = r->base >> MM_PAGE_SHIFT;
+		*last = div_up(region_end(r), MM_FRAME_SIZE);
+		if (*last > w->pos)
+			return true;
+	}
+	return false;
+}
+
+/* Next non-empty stretch [*first, *last) of free frames; false at the end. */
+static bool walk_next(struct map_walk *w, uint64_t *first, uint64_t *last)
+{
+	uint64_t nfirst, nlast;
+	bool non;
+
+	for (;;) {
+		if (w->pos >= w->end) {
+			if (!union_next(w))
+				return false;
+			continue;
+		}
+		non = nonusable_next(w, &nfirst, &nlast);
+		if (non && nfirst <= w->pos) {
+			w->pos = nlast;
+			continue;
+		}
+		*first = w->pos;
+		*last = non ? min64(w->end, nfirst) : w->end;
+		w->pos = *last;
+		return true;
+	}
+}
+
+/* Frames to track: the end of the highest free frame. */
 static uint64_t map_frames(const struct mm_memmap *map)
 {
-	struct usable_walk w;
+	struct map_walk w;
 	uint64_t frames = 0, first, last;
 
 	walk_start(&w, map);
-	while (walk_next(&w, &first, &last)) {
-		if (first < last)
-			frames = last;
-	}
+	while (walk_next(&w, &first, &last))
+		frames = last;
 	return frames;
-}
-
-/* Set the frames of [nfirst, nlast) that the usable regions made free. */
-static void nonusable_mark(const struct layout *lo, struct usable_walk *w,
-			   uint64_t nfirst, uint64_t nlast)
-{
-	uint64_t first, last;
-
-	w->k = 0;
-	while (walk_next(w, &first, &last))
-		bits_fill(lo->leaf, max64(first, nfirst), min64(last, nlast),
-			  true);
-}
-
-/*
- * Leaf of a fresh map, every word written once: a sweep over the usable
- * regions in address order clears the whole frames of their union and
- * sets everything else (padding included); then the frames a non-usable
- * region touches are set again, so non-usable wins on an unsanitized map.
- */
-static void leaf_build(const struct layout *lo, const struct mm_memmap *map)
-{
-	struct usable_walk w;
-	uint64_t pos = 0, first, last;
-
-	walk_start(&w, map);
-	while (walk_next(&w, &first, &last)) {
-		if (first >= last)
-			continue;
-		bits_fill(lo->leaf, pos, first, true);
-		bits_fill(lo->leaf, first, last, false);
-		pos = last;
-	}
-	bits_fill(lo->leaf, pos, lo->leaf_words << WORD_SHIFT, true);
-	for (size_t i = 0; i < map->count; i++) {
-		if (nonusable_frames_of(&map->regions[i], &first, &last))
-			nonusable_mark(lo, &w, first, last);
-	}
 }
 
 /* Bits of leaf word wi that stand for tracked frames. */
@@ -487,96 +491,6 @@ static void empty_group(const uint64_t *empty, uint64_t group_words, uint64_t g,
 	}
 }
 
-/* What one pass over a fresh leaf learns besides the group summaries. */
-struct leaf_scan {
-	uint64_t free;	/* free frames */
-	uint64_t runs;	/* maximal runs of used frames in [0, frames) */
-	uint64_t carry; /* the last frame seen is used */
-};
-
-/*
- * Account one leaf word: its free frames and the used runs starting in it
- * (tracked masks off the padding); returns its avail bit (bit 0) and empty
- * bit (bit 1). Uniform words take the short paths.
- */
-static unsigned scan_word(struct leaf_scan *sc, uint64_t w, uint64_t tracked)
-{
-	if (w == 0) {
-		sc->free += WORD_BITS;
-		sc->carry = 0;
-		return 3;
-	}
-	if (w == ALL_ONES) {
-		sc->runs += sc->carry ^ 1;
-		sc->carry = 1;
-		return 0;
-	}
-	sc->free += popcount64(~w);
-	sc->runs += popcount64(w & ~((w << 1) | sc->carry) & tracked);
-	sc->carry = w >> (WORD_BITS - 1);
-	return 1;
-}
-
-/*
- * Account a group of 64 uniform leaf words (all free or all used) at once;
- * false when the group is short or mixed.
- */
-static bool scan_uniform_group(struct leaf_scan *sc, const uint64_t *w,
-			       uint64_t n, uint64_t *avail, uint64_t *empty)
-{
-	uint64_t any = 0, all = ALL_ONES;
-
-	if (n != WORD_BITS)
-		return false;
-	for (unsigned j = 0; j < WORD_BITS; j++) {
-		any |= w[j];
-		all &= w[j];
-	}
-	if (any != 0 && all != ALL_ONES)
-		return false;
-	*avail = *empty = any == 0 ? ALL_ONES : 0;
-	sc->free += any == 0 ? GROUP_FRAMES : 0;
-	sc->runs += any != 0 && sc->carry == 0;
-	sc->carry = any != 0;
-	return true;
-}
-
-/* Account the leaf words [first, stop) of a mixed or short group. */
-static void scan_mixed_group(struct leaf_scan *sc, const struct layout *lo,
-			     uint64_t first, uint64_t stop, uint64_t *avail,
-			     uint64_t *empty)
-{
-	for (uint64_t wi = first; wi < stop; wi++) {
-		unsigned b = scan_word(sc, lo->leaf[wi],
-				       tracked_mask(lo->frames, wi));
-
-		*avail |= (uint64_t)(b & 1) << (wi - first);
-		*empty |= (uint64_t)(b >> 1) << (wi - first);
-	}
-}
-
-/*
- * One pass over the fresh leaf: write avail.level[0] and empty (they live
- * in the metadata, not in the descriptor) and count free frames and used
- * runs, so that init can still fail without touching *fa.
- */
-static void leaf_scan(const struct layout *lo, struct leaf_scan *sc)
-{
-	sc->free = 0;
-	sc->runs = 0;
-	sc->carry = 0;
-	for (uint64_t ew = 0; ew < lo->group_words; ew++) {
-		uint64_t first = ew << WORD_SHIFT, avail = 0, empty = 0;
-		uint64_t stop = min64(lo->leaf_words, first + WORD_BITS);
-
-		if (!scan_uniform_group(sc, lo->leaf + first, stop - first,
-					&avail, &empty))
-			scan_mixed_group(sc, lo, first, stop, &avail, &empty);
-		lo->avail.level[0][ew] = avail;
-		lo->empty[ew] = empty;
-	}
-}
-
 static void tree_build_upper(struct mm_frame_tree *t)
 {
 	for (unsigned k = 1; k < t->depth; k++) {
@@ -586,7 +500,7 @@ static void tree_build_upper(struct mm_frame_tree *t)
 	}
 }
 
-/* Summaries above avail.level[0] and empty, which leaf_scan wrote. */
+/* Summaries above avail.level[0] and empty, which leaf_build wrote. */
 static void summaries_build(struct mm_frame_alloc *fa, const struct layout *lo)
 {
 	for (uint64_t g = 0; g < lo->top_words; g++)
@@ -886,8 +800,11 @@ static bool find_contig(const struct mm_frame_alloc *fa, uint64_t count,
 size_t mm_frame_metadata_bytes(const struct mm_memmap *map)
 {
 	struct layout lo;
-	uint64_t frames = map_frames(map);
+	uint64_t frames;
 
+	if (map->count > MM_MEMMAP_CAPACITY)
+		return 0;
+	frames = map_frames(map);
 	if (frames == 0)
 		return 0;
 	layout_compute(&lo, frames, NULL);
@@ -895,36 +812,119 @@ size_t mm_frame_metadata_bytes(const struct mm_memmap *map)
 }
 
 /*
- * Record every maximal used run of the fresh leaf as a reserved range,
- * jumping over free groups and full stretches with the summaries.
+ * Initialisation lays the leaf down group by group (64 leaf words, 4096
+ * frames) straight from the walk over the map, writing each group's avail
+ * and empty words as it goes: uniform groups are constant stores, only the
+ * groups a stretch edge cuts are read back. The gaps between stretches are
+ * the reserved ranges.
  */
-static void resv_build(struct mm_frame_alloc *fa, const struct layout *lo)
-{
-	uint64_t start = 0, end;
+struct build {
+	struct map_walk w;
+	uint64_t first, last; /* current stretch; UINT64_MAX when none left */
+	uint64_t end;	      /* end of the previous stretch */
+	uint64_t free;
+};
 
-	fa->nresv = 0;
-	for (uint64_t i = 0; i < lo->group_words; i++)
-		fa->resv_hint[i] = 0;
-	while ((start = first_used(fa, start, lo->frames)) < lo->frames) {
-		if (!next_free(fa, start, &end))
-			end = lo->frames;
-		MM_ASSERT(fa->nresv < MM_FRAME_MAX_RESERVED);
-		fa->resv[fa->nresv].start = start;
-		fa->resv[fa->nresv].end = end;
-		fa->nresv++;
-		hint_mark(fa, start, end);
-		start = end;
+/*
+ * Append [start, end) to the reserved ranges. They cannot run out: a
+ * stretch ends at the end of a usable union or where a non-usable region
+ * starts (and pos then passes that region), so a map of at most
+ * MM_MEMMAP_CAPACITY regions gives at most that many stretches, each with
+ * at most one gap below it.
+ */
+static void resv_append(struct mm_frame_alloc *fa, uint64_t start, uint64_t end)
+{
+	MM_ASSERT(fa->nresv < MM_FRAME_MAX_RESERVED);
+	fa->resv[fa->nresv].start = start;
+	fa->resv[fa->nresv].end = end;
+	fa->nresv++;
+	hint_mark(fa, start, end);
+}
+
+static void stretch_next(struct mm_frame_alloc *fa, struct build *b)
+{
+	if (!walk_next(&b->w, &b->first, &b->last)) {
+		b->first = UINT64_MAX;
+		b->last = UINT64_MAX;
+		return;
+	}
+	if (b->first > b->end)
+		resv_append(fa, b->end, b->first);
+	b->free += b->last - b->first;
+	b->end = b->last;
+}
+
+static void words_fill(uint64_t *w, uint64_t n, uint64_t v)
+{
+	for (uint64_t i = 0; i < n; i++)
+		w[i] = v;
+}
+
+/* Leaf words of a cut or short group: all used, then the stretches in it. */
+static void group_build_mixed(struct mm_frame_alloc *fa, struct build *b,
+			      uint64_t start, uint64_t end)
+{
+	words_fill(fa->leaf + (start >> WORD_SHIFT),
+		   (end - start) >> WORD_SHIFT, ALL_ONES);
+	while (b->first < end) {
+		bits_fill(fa->leaf, max64(b->first, start), min64(b->last, end),
+			  false);
+		if (b->last > end)
+			return;
+		stretch_next(fa, b);
 	}
 }
 
-/* Fill *fa from a validated layout whose leaf and level 0 are built. */
+/* Leaf words [first word, first word + nwords) of group ew and its
+ * level-0 summary words. */
+static void group_build(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
+			uint64_t nwords)
+{
+	uint64_t start = ew << GROUP_SHIFT;
+	uint64_t end = start + (nwords << WORD_SHIFT);
+	uint64_t *leaf = fa->leaf + (ew << WORD_SHIFT);
+
+	while (b->last <= start)
+		stretch_next(fa, b);
+	if (b->first >= end) {
+		words_fill(leaf, nwords, ALL_ONES);
+		fa->avail.level[0][ew] = 0;
+		fa->empty[ew] = 0;
+	} else if (nwords == WORD_BITS && b->first <= start && b->last >= end) {
+		words_fill(leaf, WORD_BITS, 0);
+		fa->avail.level[0][ew] = ALL_ONES;
+		fa->empty[ew] = ALL_ONES;
+	} else {
+		group_build_mixed(fa, b, start, end);
+		leaf_group(fa->leaf, ew * WORD_BITS + nwords, ew,
+			   &fa->avail.level[0][ew], &fa->empty[ew]);
+	}
+}
+
+/* The leaf, its level-0 summaries and the reserved ranges; the free count. */
+static uint64_t leaf_build(struct mm_frame_alloc *fa, const struct layout *lo,
+			   const struct mm_memmap *map)
+{
+	struct build b = {.first = 0, .last = 0, .end = 0, .free = 0};
+
+	walk_start(&b.w, map);
+	words_fill(fa->resv_hint, lo->group_words, 0);
+	fa->nresv = 0;
+	for (uint64_t ew = 0; ew < lo->group_words; ew++) {
+		uint64_t nwords =
+			min64(WORD_BITS, lo->leaf_words - (ew << WORD_SHIFT));
+
+		group_build(fa, &b, ew, nwords);
+	}
+	MM_ASSERT(b.end == lo->frames);
+	return b.free;
+}
+
+/* Fill *fa from a layout that fits the metadata. */
 static void install(struct mm_frame_alloc *fa, const struct layout *lo,
-		    uint64_t nfree)
+		    const struct mm_memmap *map)
 {
 	fa->total_frames = lo->frames;
-	fa->usable_frames = nfree;
-	fa->free_frames = nfree;
-	fa->reserved_frames = lo->frames - nfree;
 	fa->leaf = lo->leaf;
 	fa->empty = lo->empty;
 	fa->empty16m = lo->empty16m;
@@ -932,8 +932,10 @@ static void install(struct mm_frame_alloc *fa, const struct layout *lo,
 	fa->avail = lo->avail;
 	fa->chunk2m = lo->chunk2m;
 	fa->low_word = 0;
+	fa->free_frames = leaf_build(fa, lo, map);
+	fa->usable_frames = fa->free_frames;
+	fa->reserved_frames = lo->frames - fa->free_frames;
 	summaries_build(fa, lo);
-	resv_build(fa, lo);
 }
 
 mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
@@ -941,7 +943,6 @@ mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
 			  size_t metadata_bytes)
 {
 	struct layout lo;
-	struct leaf_scan sc;
 	uint64_t frames;
 
 	if (!fa || !map || !metadata || ((uintptr_t)metadata & 7u) != 0 ||
@@ -953,13 +954,7 @@ mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
 	layout_compute(&lo, frames, metadata);
 	if (metadata_bytes < lo.bytes)
 		return MM_ERR_NOMEM;
-	leaf_build(&lo, map);
-	leaf_scan(&lo, &sc);
-	if (sc.free == 0)
-		return MM_ERR_INVALID;
-	if (sc.runs > MM_FRAME_MAX_RESERVED)
-		return MM_ERR_NOMEM;
-	install(fa, &lo, sc.free);
+	install(fa, &lo, map);
 	return MM_OK;
 }
 

@@ -113,6 +113,41 @@ static void snap_same(void)
 }
 
 /*
+ * Init on the sanitized copy of map with the metadata size it asks for
+ * gives the same stats and frame states as fa (built from map itself).
+ */
+static void assert_same_as_sanitized(void)
+{
+	struct mm_memmap clean = map;
+	struct mm_frame_alloc *other = malloc(sizeof(*other));
+	struct mm_frame_stats a = stats(), b;
+	size_t bytes;
+	void *buf;
+
+	assert_non_null(other);
+	assert_int_equal(mm_memmap_sanitize(&clean), MM_OK);
+	bytes = mm_frame_metadata_bytes(&clean);
+	assert_int_equal(bytes, mm_frame_metadata_bytes(&map));
+	buf = malloc(bytes);
+	assert_non_null(buf);
+	assert_int_equal(mm_frame_init(other, &clean, buf, bytes), MM_OK);
+	assert_int_equal(mm_frame_init(fa, &map, meta, bytes), MM_OK);
+	mm_frame_stats(other, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	for (uint64_t f = 0; f <= a.total_frames; f++) {
+		assert_int_equal(mm_frame_is_free(fa, f),
+				 mm_frame_is_free(other, f));
+		assert_int_equal(mm_frame_is_reserved(fa, f),
+				 mm_frame_is_reserved(other, f));
+	}
+	assert_int_equal(other->nresv, fa->nresv);
+	assert_memory_equal(other->resv, fa->resv,
+			    fa->nresv * sizeof(fa->resv[0]));
+	free(buf);
+	free(other);
+}
+
+/*
  * The standard map, 8192 frames: usable frames [1, 256) and [512, 8192),
  * a reserved region [256, 512), the kernel at frame 1024.
  */
@@ -141,13 +176,17 @@ static uint64_t alloc_all(void)
 
 /* ---- metadata size --------------------------------------------------- */
 
-/* No usable frame: no metadata. */
+/* No usable frame, or a map with too many regions: no metadata. */
 static void test_metadata_bytes_no_usable(void **state)
 {
 	(void)state;
 	assert_int_equal(mm_frame_metadata_bytes(&map), 0);
 	add(0, MiB(1), MM_REGION_RESERVED);
 	add(MiB(1) + 1, FRAME, MM_REGION_USABLE); /* no whole frame */
+	assert_int_equal(mm_frame_metadata_bytes(&map), 0);
+	add(MiB(4), MiB(1), MM_REGION_USABLE);
+	assert_true(mm_frame_metadata_bytes(&map) > 0);
+	map.count = MM_MEMMAP_CAPACITY + 1; /* corrupt: too many regions */
 	assert_int_equal(mm_frame_metadata_bytes(&map), 0);
 }
 
@@ -222,7 +261,7 @@ static void test_init_no_usable_frame(void **state)
 	assert_true(mm_frame_metadata_bytes(&map) <= sizeof(buf));
 	assert_int_equal(mm_frame_init(fa, &map, buf, sizeof(buf)),
 			 MM_ERR_INVALID);
-	assert_memory_equal(fa, snap_fa, sizeof(*fa)); /* failed late */
+	assert_memory_equal(fa, snap_fa, sizeof(*fa));
 }
 
 /* Metadata one word short: NOMEM, descriptor untouched. */
@@ -328,13 +367,52 @@ static void test_init_nonusable_wins(void **state)
 	add(MiB(1) - FRAME, FRAME, MM_REGION_RESERVED);	   /* the last one */
 	add(0, MiB(1), MM_REGION_USABLE);		   /* usable again */
 	init_ok();
-	assert_int_equal(stats().total_frames, 256);
-	assert_int_equal(stats().free_frames, 256 - 4);
+	assert_int_equal(stats().total_frames, 255); /* 255 is not tracked */
+	assert_int_equal(stats().free_frames, 255 - 3);
 	assert_true(mm_frame_is_reserved(fa, 5));
 	assert_true(mm_frame_is_reserved(fa, 8));
 	assert_true(mm_frame_is_reserved(fa, 9));
 	assert_true(mm_frame_is_free(fa, 10));
-	assert_true(mm_frame_is_reserved(fa, 255));
+	assert_true(mm_frame_is_free(fa, 254));
+	assert_false(mm_frame_is_reserved(fa, 255));
+	assert_same_as_sanitized();
+}
+
+/*
+ * Unsanitized: a reserved region over the top of the usable one lowers the
+ * tracked end as sanitizing would; init fits the sanitized map's metadata.
+ */
+static void test_init_raw_top_reserved_as_sanitized(void **state)
+{
+	struct mm_frame_stats st;
+
+	(void)state;
+	add(MiB(1), MiB(7), MM_REGION_USABLE);
+	add(MiB(6), MiB(4), MM_REGION_RESERVED);
+	init_ok();
+	st = stats();
+	assert_int_equal(st.total_frames, 1536);
+	assert_int_equal(st.reserved_frames, 256);
+	assert_int_equal(st.free_frames, 1280);
+	assert_false(mm_frame_is_reserved(fa, 1536));
+	assert_same_as_sanitized();
+}
+
+/* Unsanitized: reserved pieces inside, below and across usable unions. */
+static void test_init_raw_many_holes_as_sanitized(void **state)
+{
+	(void)state;
+	add(MiB(4), MiB(4), MM_REGION_USABLE);
+	add(0, MiB(2), MM_REGION_USABLE);
+	add(MiB(1) + 5, 10, MM_REGION_BAD);
+	add(MiB(1) + 100, MiB(4), MM_REGION_ACPI_NVS); /* across the gap */
+	add(MiB(6), FRAME, MM_REGION_KERNEL);
+	add(MiB(6) + FRAME, FRAME, MM_REGION_RESERVED); /* touches kernel */
+	add(MiB(7) - 1, 2, MM_REGION_FRAMEBUFFER);
+	add(MiB(8) - FRAME, MiB(1), MM_REGION_RESERVED); /* the top frame */
+	init_ok();
+	assert_int_equal(stats().total_frames, MiB(8) / FRAME - 1);
+	assert_same_as_sanitized();
 }
 
 /* 17 GiB: no cap, the last frame is tracked and allocatable. */
@@ -948,6 +1026,8 @@ int main(void)
 		T(test_init_overlapping_usable_once),
 		T(test_init_touching_usable_split_frame),
 		T(test_init_nonusable_wins),
+		T(test_init_raw_top_reserved_as_sanitized),
+		T(test_init_raw_many_holes_as_sanitized),
 		T(test_init_large_map),
 		T(test_init_only_last_frame_of_1tib),
 		T(test_alloc_lowest_first),

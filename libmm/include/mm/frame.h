@@ -21,8 +21,8 @@
 #define MM_FRAME_NO_LIMIT UINT64_MAX
 
 /* Frames per 2 MiB and 1 GiB page. */
-#define MM_FRAMES_2M 512u
-#define MM_FRAMES_1G (512u * 512u)
+#define MM_FRAMES_2M ((uint64_t)512)
+#define MM_FRAMES_1G (MM_FRAMES_2M * 512u)
 
 /* Capacity of the reserved-range table (holes of the map + explicit). */
 #define MM_FRAME_MAX_RESERVED (2u * MM_MEMMAP_CAPACITY + 64u)
@@ -76,8 +76,9 @@ struct mm_frame_stats {
 
 /*
  * Bytes of metadata mm_frame_init() needs for this map (bitmap plus summary
- * levels), 8-byte aligned. 0 when the map has no usable frame.
- * Precondition: the map is sanitized.
+ * levels), 8-byte aligned. 0 when the map has no usable frame or more than
+ * MM_MEMMAP_CAPACITY regions. The map need not be sanitized (see
+ * mm_frame_init()).
  */
 size_t mm_frame_metadata_bytes(const struct mm_memmap *map);
 
@@ -87,11 +88,13 @@ size_t mm_frame_metadata_bytes(const struct mm_memmap *map);
  * 8-byte aligned and at least mm_frame_metadata_bytes(map) long; it is
  * initialised a word at a time. The map need not be sanitized: usable
  * regions count as their union (overlaps once, a frame split between two
- * touching regions is whole) and any non-usable type wins over usable, so
- * the result equals that of the sanitized map.
- * Errors: MM_ERR_INVALID for a NULL or misaligned pointer or a map with no
- * usable frame; MM_ERR_NOMEM when metadata_bytes is too small or the map
- * has more holes than MM_FRAME_MAX_RESERVED. On failure *fa is untouched.
+ * touching regions is whole) and any non-usable type wins over usable
+ * (a frame it touches is not usable, and the tracked end is the end of the
+ * highest frame left usable), so the result, the metadata size included,
+ * equals that of the sanitized map.
+ * Errors: MM_ERR_INVALID for a NULL or misaligned pointer, more than
+ * MM_MEMMAP_CAPACITY regions or a map with no usable frame; MM_ERR_NOMEM
+ * when metadata_bytes is too small. On failure *fa is untouched.
  */
 mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
 			  const struct mm_memmap *map, void *metadata,
