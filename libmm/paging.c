@@ -76,6 +76,7 @@ static mm_paddr_t leaf_pa(mm_pte_t pte, unsigned level)
 
 /* Argument checks. */
 
+/* The level of a page of size bytes; LEVEL_NONE for any other size. */
 static unsigned size_level(uint64_t size)
 {
 	if (size == MM_PAGE_4K)
@@ -87,6 +88,7 @@ static unsigned size_level(uint64_t size)
 	return LEVEL_NONE;
 }
 
+/* Known bits only; WRITE and EXEC together only with ALLOW_WX. */
 static mm_status_t check_prot(unsigned prot)
 {
 	unsigned wx = MM_PROT_WRITE | MM_PROT_EXEC;
@@ -118,8 +120,8 @@ static mm_status_t check_pa(mm_paddr_t pa, uint64_t length, uint64_t align)
 }
 
 /*
- * [va, va + length): 4 KiB granular, non-empty, inside one canonical half
- * and disjoint from the recursive window.
+ * [va, va + length): 4 KiB granular, non-empty, not wrapping past 2^64,
+ * inside one canonical half and disjoint from the recursive window.
  */
 static mm_status_t check_range(mm_vaddr_t va, uint64_t length)
 {
@@ -135,6 +137,7 @@ static mm_status_t check_range(mm_vaddr_t va, uint64_t length)
 	return MM_OK;
 }
 
+/* The arguments of mm_map(); conflicts with the tables are check_free()'s. */
 static mm_status_t check_map(const struct mm_vm *vm, mm_vaddr_t va,
 			     mm_paddr_t pa, uint64_t size, unsigned prot)
 {
@@ -218,6 +221,7 @@ static void invalidate_leaf(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 		mm_port_invlpg(vm->port, MM_PT_TABLE_VA(level, va));
 }
 
+/* Give a table's frame back; it came from the allocator, so this succeeds. */
 static void free_frame(struct mm_vm *vm, uint64_t pfn)
 {
 	mm_status_t st = mm_frame_free(vm->frames, pfn);
@@ -377,7 +381,12 @@ static mm_status_t find_page(const struct mm_vm *vm, mm_vaddr_t va,
 
 /* Ranges. */
 
-/* Level of the largest page that fits at va / pa with left bytes to go. */
+/*
+ * Level of the largest page that fits at va / pa with left bytes to go.
+ * Stepping through a range with it gives the same pages every time, so
+ * check_range_free(), map_pages() and grant_user_range() visit the same
+ * pages in the same order.
+ */
 static unsigned range_level(const struct mm_vm *vm, mm_vaddr_t va,
 			    mm_paddr_t pa, uint64_t left)
 {
@@ -392,6 +401,7 @@ static unsigned range_level(const struct mm_vm *vm, mm_vaddr_t va,
 	return level;
 }
 
+/* Can every page of the range go where it would? Errors: check_free()'s. */
 static mm_status_t check_range_free(const struct mm_vm *vm, mm_vaddr_t va,
 				    mm_paddr_t pa, uint64_t length)
 {
@@ -448,6 +458,7 @@ static mm_status_t map_pages(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 	return MM_OK;
 }
 
+/* grant_user() for every page of a range that map_pages() mapped. */
 static void grant_user_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 			     uint64_t length)
 {

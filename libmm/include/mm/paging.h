@@ -108,9 +108,9 @@ mm_status_t mm_translate(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t *pa_out,
  * nothing: every page is checked before any is mapped, and running out of
  * frames midway unmaps what was mapped and frees its tables.
  * Errors: as mm_map for the first page that cannot be mapped;
- * MM_ERR_INVALID for length 0 or not a multiple of 4 KiB, a range leaving
- * its canonical half or the 52-bit physical space; MM_ERR_OUT_OF_RANGE when
- * it overlaps the recursive window.
+ * MM_ERR_INVALID for length 0 or not a multiple of 4 KiB, a range wrapping
+ * past 2^64, leaving its canonical half or the 52-bit physical space;
+ * MM_ERR_OUT_OF_RANGE when it overlaps the recursive window.
  */
 mm_status_t mm_map_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 			 uint64_t length, unsigned prot);
@@ -118,8 +118,8 @@ mm_status_t mm_map_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 /*
  * Unmap every page inside [va, va + length) as mm_unmap does; unmapped holes
  * are skipped a whole table span at a time.
- * Errors: MM_ERR_INVALID (misaligned, length 0, non-canonical, leaving its
- * canonical half); MM_ERR_OUT_OF_RANGE (overlaps the recursive window);
+ * Errors: MM_ERR_INVALID (misaligned, length 0, non-canonical, wrapping
+ * past 2^64, leaving its canonical half); MM_ERR_OUT_OF_RANGE (overlaps the recursive window);
  * MM_ERR_HUGE_CONFLICT when a huge page straddles an end of the range.
  * Nothing changes on failure.
  */
