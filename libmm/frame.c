@@ -491,23 +491,14 @@ static void empty_group(const uint64_t *empty, uint64_t group_words, uint64_t g,
 	}
 }
 
-static void tree_build_upper(struct mm_frame_tree *t)
+/* Levels [from, depth) of a tree from the level below each. */
+static void tree_build_upper(struct mm_frame_tree *t, unsigned from)
 {
-	for (unsigned k = 1; k < t->depth; k++) {
+	for (unsigned k = from; k < t->depth; k++) {
 		for (uint64_t i = 0; i < t->words[k]; i++)
 			t->level[k][i] = nonzero_word(t->level[k - 1],
 						      t->words[k - 1], i);
 	}
-}
-
-/* Summaries above avail.level[0] and empty, which leaf_build wrote. */
-static void summaries_build(struct mm_frame_alloc *fa, const struct layout *lo)
-{
-	for (uint64_t g = 0; g < lo->top_words; g++)
-		empty_group(fa->empty, lo->group_words, g, &fa->empty16m[g],
-			    &fa->chunk2m.level[0][g]);
-	tree_build_upper(&fa->avail);
-	tree_build_upper(&fa->chunk2m);
 }
 
 /* ---- reserved ranges -------------------------------------------------- */
@@ -823,6 +814,7 @@ struct build {
 	uint64_t first, last; /* current stretch; UINT64_MAX when none left */
 	uint64_t end;	      /* end of the previous stretch */
 	uint64_t free;
+	uint64_t e16m, c2m, a1; /* words above the current 64 groups */
 };
 
 /*
@@ -875,37 +867,76 @@ static void group_build_mixed(struct mm_frame_alloc *fa, struct build *b,
 	}
 }
 
-/* Leaf words [first word, first word + nwords) of group ew and its
- * level-0 summary words. */
+/*
+ * A whole group [start, start + GROUP_FRAMES) that no stretch touches (all
+ * used, *v = ~0) or that one stretch covers (all free, *v = 0)?
+ */
+static bool group_uniform(const struct build *b, uint64_t start, uint64_t *v)
+{
+	uint64_t end = start + GROUP_FRAMES;
+
+	*v = b->first >= end ? ALL_ONES : 0;
+	return b->first >= end || (b->first <= start && b->last >= end);
+}
+
+/* Leaf words of group ew (nwords of them) and its level-0 summary words. */
 static void group_build(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
 			uint64_t nwords)
 {
-	uint64_t start = ew << GROUP_SHIFT;
-	uint64_t end = start + (nwords << WORD_SHIFT);
+	uint64_t start = ew << GROUP_SHIFT, v;
 	uint64_t *leaf = fa->leaf + (ew << WORD_SHIFT);
 
 	while (b->last <= start)
 		stretch_next(fa, b);
-	if (b->first >= end) {
-		words_fill(leaf, nwords, ALL_ONES);
-		fa->avail.level[0][ew] = 0;
-		fa->empty[ew] = 0;
-	} else if (nwords == WORD_BITS && b->first <= start && b->last >= end) {
-		words_fill(leaf, WORD_BITS, 0);
-		fa->avail.level[0][ew] = ALL_ONES;
-		fa->empty[ew] = ALL_ONES;
-	} else {
-		group_build_mixed(fa, b, start, end);
-		leaf_group(fa->leaf, ew * WORD_BITS + nwords, ew,
-			   &fa->avail.level[0][ew], &fa->empty[ew]);
+	if (nwords == WORD_BITS && group_uniform(b, start, &v)) {
+		for (unsigned i = 0; i < WORD_BITS; i++) /* vector stores */
+			leaf[i] = v;
+		fa->avail.level[0][ew] = ~v;
+		fa->empty[ew] = ~v;
+		return;
 	}
+	group_build_mixed(fa, b, start, start + (nwords << WORD_SHIFT));
+	leaf_group(fa->leaf, ew * WORD_BITS + nwords, ew,
+		   &fa->avail.level[0][ew], &fa->empty[ew]);
 }
 
-/* The leaf, its level-0 summaries and the reserved ranges; the free count. */
+/*
+ * Fold the empty and avail words of group ew into the words above them
+ * (empty16m, chunk2m.level[0], avail.level[1]); store those after the last
+ * of 64 groups or of all groups.
+ */
+static void group_fold(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
+		       bool last)
+{
+	uint64_t e = fa->empty[ew], g = ew >> WORD_SHIFT;
+
+	b->e16m |= e == ALL_ONES ? bit(ew) : 0;
+	b->c2m |= ff_bytes(e) != 0 ? bit(ew) : 0;
+	b->a1 |= fa->avail.level[0][ew] != 0 ? bit(ew) : 0;
+	if ((ew & (WORD_BITS - 1)) != WORD_BITS - 1 && !last)
+		return;
+	fa->empty16m[g] = b->e16m;
+	fa->chunk2m.level[0][g] = b->c2m;
+	if (fa->avail.depth > 1)
+		fa->avail.level[1][g] = b->a1;
+	b->e16m = 0;
+	b->c2m = 0;
+	b->a1 = 0;
+}
+
+/*
+ * The leaf, every summary and the reserved ranges; returns the free count.
+ */
 static uint64_t leaf_build(struct mm_frame_alloc *fa, const struct layout *lo,
 			   const struct mm_memmap *map)
 {
-	struct build b = {.first = 0, .last = 0, .end = 0, .free = 0};
+	struct build b = {.first = 0,
+			  .last = 0,
+			  .end = 0,
+			  .free = 0,
+			  .e16m = 0,
+			  .c2m = 0,
+			  .a1 = 0};
 
 	walk_start(&b.w, map);
 	words_fill(fa->resv_hint, lo->group_words, 0);
@@ -915,8 +946,11 @@ static uint64_t leaf_build(struct mm_frame_alloc *fa, const struct layout *lo,
 			min64(WORD_BITS, lo->leaf_words - (ew << WORD_SHIFT));
 
 		group_build(fa, &b, ew, nwords);
+		group_fold(fa, &b, ew, ew + 1 == lo->group_words);
 	}
 	MM_ASSERT(b.end == lo->frames);
+	tree_build_upper(&fa->avail, 2);
+	tree_build_upper(&fa->chunk2m, 1);
 	return b.free;
 }
 
@@ -935,7 +969,6 @@ static void install(struct mm_frame_alloc *fa, const struct layout *lo,
 	fa->free_frames = leaf_build(fa, lo, map);
 	fa->usable_frames = fa->free_frames;
 	fa->reserved_frames = lo->frames - fa->free_frames;
-	summaries_build(fa, lo);
 }
 
 mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
