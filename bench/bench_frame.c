@@ -33,11 +33,12 @@ struct wl {
 	uint64_t pairs;		/* libmm's timed pairs per repetition */
 	struct bench_impl *ref; /* warmed up first; the seed loads its state */
 	uint64_t last[2];	/* per allocator: last frame taken */
-	uint64_t *shadow[2];	/* per allocator: 1 = allocated usable */
-	uint64_t shadow_words;
-	uint64_t sum[2];      /* per allocator (hinted): pfn sum this rep */
-	uint64_t seed_chunks; /* chunks the seed did this rep */
-	bool diverged;	      /* libmm and the seed took different frames */
+	uint32_t *alive[2];	/* per allocator: the allocated usable frames */
+	uint64_t nalive;	/* how many (pairs keep it constant) */
+	uint64_t slot[CHUNK];	/* alive[] index of each victim of a chunk */
+	uint64_t sum[2];	/* per allocator (hinted): pfn sum this rep */
+	uint64_t seed_chunks;	/* chunks the seed did this rep */
+	bool diverged;		/* libmm and the seed took different frames */
 };
 
 struct workload {
@@ -204,46 +205,33 @@ static double run_free(struct bench_impl *im, struct wl *w, unsigned *ops)
 }
 
 /*
- * Victims are drawn from a shadow of the allocation state that the harness
- * keeps itself (one per allocator, 1 = allocated usable frame), never by
- * asking the allocator: probing its bitmap would pull the victims' lines
- * into the cache before the timed frees, more so at some fill levels than
- * at others.
+ * Victims are drawn from the harness's own list of the allocated usable
+ * frames (one per allocator, in no particular order), never by asking the
+ * allocator: probing its bitmap would pull the victims' lines into the
+ * cache before the timed frees. A chunk takes one slot from each of n equal
+ * slices of the list, so its victims are distinct, and after the chunk each
+ * slot receives the frame its pair allocated.
  */
-static bool shadow_test(const uint64_t *sh, uint64_t pfn)
+static bool alive_build(struct bench_impl *im, struct wl *w)
 {
-	return (sh[pfn >> 6] >> (pfn & 63u)) & 1u;
+	w->nalive = 0;
+	for (uint64_t pfn = 0; pfn < w->frames; pfn++) {
+		if (bench_pfn_usable(pfn, w->frames) && im->used(im->ctx, pfn))
+			w->alive[0][w->nalive++] = (uint32_t)pfn;
+	}
+	return w->nalive >= CHUNK;
 }
 
-static void shadow_put(uint64_t *sh, uint64_t pfn, bool on)
-{
-	uint64_t m = (uint64_t)1 << (pfn & 63u);
-
-	sh[pfn >> 6] = on ? sh[pfn >> 6] | m : sh[pfn >> 6] & ~m;
-}
-
-/* libmm's shadow from its state (untimed). */
-static void shadow_build(struct bench_impl *im, struct wl *w)
-{
-	for (uint64_t pfn = 0; pfn < w->frames; pfn++)
-		shadow_put(w->shadow[0], pfn,
-			   bench_pfn_usable(pfn, w->frames) &&
-				   im->used(im->ctx, pfn));
-}
-
-/* The shadow follows a chunk: victims freed, then the frames taken. */
-static void shadow_follow(struct bench_impl *im, struct wl *w,
-			  const uint64_t *victims, const uint64_t *taken,
-			  size_t n)
+/* The list follows a chunk: each victim's slot gets the frame taken. */
+static void alive_follow(struct bench_impl *im, struct wl *w,
+			 const uint64_t *taken, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		shadow_put(w->shadow[im->hinted], victims[i], false);
-	for (size_t i = 0; i < n; i++)
-		shadow_put(w->shadow[im->hinted], taken[i], true);
+		w->alive[im->hinted][w->slot[i]] = (uint32_t)taken[i];
 	w->last[im->hinted] = n ? taken[n - 1] : w->last[im->hinted];
 }
 
-/* Timed pairs of one chunk, then the shadow follows (untimed). */
+/* Timed pairs of one chunk, then the list follows (untimed). */
 static uint64_t chunk_pairs(struct bench_impl *im, struct wl *w,
 			    const uint64_t *victims, size_t n, uint64_t *ns)
 {
@@ -251,49 +239,28 @@ static uint64_t chunk_pairs(struct bench_impl *im, struct wl *w,
 
 	sum = bench_run_pairs(im, victims, n, taken);
 	*ns = bench_now_ns() - t0;
-	shadow_follow(im, w, victims, taken, n);
+	alive_follow(im, w, taken, n);
 	return sum;
 }
 
-/* One allocated usable frame of [lo, hi), or UINT64_MAX if none was hit. */
-static uint64_t pick_in(struct bench_impl *im, struct wl *w, uint64_t lo,
-			uint64_t hi)
-{
-	const uint64_t *sh = w->shadow[im->hinted];
-
-	for (unsigned t = 0; t < 256; t++) {
-		uint64_t pfn = lo + bench_rand(&im->rng) % (hi - lo);
-
-		if (shadow_test(sh, pfn))
-			return pfn;
-	}
-	return UINT64_MAX;
-}
-
-/*
- * n distinct allocated victims, one per slice of [0, frames), in a random
- * order. Distinct, so each is still allocated when its pair comes.
- */
+/* n distinct allocated victims (n <= CHUNK) in a random order. */
 static size_t pick_victims(struct bench_impl *im, struct wl *w,
 			   uint64_t *victims, size_t n)
 {
-	uint64_t slice = w->frames / n;
-	size_t got = 0;
+	uint64_t slice = w->nalive / n;
 
-	for (size_t s = 0; s < n; s++) {
-		uint64_t pfn = pick_in(im, w, s * slice, (s + 1) * slice);
-
-		if (pfn != UINT64_MAX)
-			victims[got++] = pfn;
-	}
-	for (size_t i = got; i > 1; i--) {
+	for (size_t s = 0; s < n; s++)
+		w->slot[s] = s * slice + bench_rand(&im->rng) % slice;
+	for (size_t i = n; i > 1; i--) {
 		size_t j = bench_rand(&im->rng) % i;
-		uint64_t t = victims[i - 1];
+		uint64_t t = w->slot[i - 1];
 
-		victims[i - 1] = victims[j];
-		victims[j] = t;
+		w->slot[i - 1] = w->slot[j];
+		w->slot[j] = t;
 	}
-	return got;
+	for (size_t s = 0; s < n; s++)
+		victims[s] = w->alive[im->hinted][w->slot[s]];
+	return n;
 }
 
 /* steady: fill everything, then free each frame with p = 1 - level. */
@@ -321,14 +288,15 @@ static bool warm_up(struct bench_impl *im, struct wl *w)
 	uint64_t victims[CHUNK], taken[CHUNK], done = 0;
 	uint64_t target = prefill(im, w);
 
-	shadow_build(im, w);
+	if (!alive_build(im, w))
+		return false;
 	im->rng = VICTIM_SEED;
 	while (done < target) {
 		size_t n = pick_victims(im, w, victims, CHUNK);
 
 		pairs(im, victims, n,
 		      taken); /* not bench_run_pairs: callgrind */
-		shadow_follow(im, w, victims, taken, n);
+		alive_follow(im, w, taken, n);
 		done += n;
 	}
 	w->ref = im;
@@ -345,7 +313,7 @@ static void seed_sync(struct bench_impl *seed, struct wl *w)
 {
 	seed->load(w->ref->used, w->ref->ctx, w->frames, w->last[0] + 1);
 	seed->rng = w->ref->rng;
-	memcpy(w->shadow[1], w->shadow[0], w->shadow_words * sizeof(uint64_t));
+	memcpy(w->alive[1], w->alive[0], w->nalive * sizeof(uint32_t));
 }
 
 static bool setup_steady(struct bench_impl *im, struct wl *w)
@@ -502,8 +470,8 @@ static void wl_free(struct wl *w)
 {
 	free(w->perm);
 	free(w->rate);
-	free(w->shadow[0]);
-	free(w->shadow[1]);
+	free(w->alive[0]);
+	free(w->alive[1]);
 	free(w);
 }
 
@@ -511,6 +479,7 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 			 const struct bench_opts *opt)
 {
 	struct wl *w = calloc(1, sizeof(*w));
+	uint64_t n;
 
 	if (!w)
 		return NULL;
@@ -524,10 +493,10 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 	w->contig = strcmp(name, "contig1g") == 0 ? 512u * 512u : 512u;
 	w->rate_cap = frames / BIG_CHUNK + 4096;
 	w->rate = malloc(w->rate_cap * sizeof(*w->rate));
-	w->shadow_words = w->fill_permille ? (frames + 63) / 64 : 1;
-	w->shadow[0] = calloc(w->shadow_words, sizeof(uint64_t));
-	w->shadow[1] = calloc(w->shadow_words, sizeof(uint64_t));
-	if (!w->rate || !w->shadow[0] || !w->shadow[1]) {
+	n = w->fill_permille ? w->usable : 1;
+	w->alive[0] = malloc(n * sizeof(uint32_t));
+	w->alive[1] = malloc(n * sizeof(uint32_t));
+	if (!w->rate || !w->alive[0] || !w->alive[1]) {
 		wl_free(w);
 		return NULL;
 	}
