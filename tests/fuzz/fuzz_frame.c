@@ -57,6 +57,7 @@ struct in {
 /* The reference: one state byte per tracked frame. */
 struct model {
 	uint64_t n;
+	uint64_t runs; /* maximal runs of reserved frames */
 	uint8_t st[MAX_FRAMES];
 };
 
@@ -280,10 +281,20 @@ static mm_status_t model_contig(struct model *m, uint64_t count, uint64_t align,
 	return MM_ERR_NOMEM;
 }
 
+/* Reserved runs meeting [lo, hi): those a reservation there merges. */
+static uint64_t model_runs_meeting(const struct model *m, uint64_t lo,
+				   uint64_t hi)
+{
+	uint64_t n = 0;
+
+	for (uint64_t f = lo; f < hi; f++)
+		n += m->st[f] == M_RESV && (f == lo || m->st[f - 1] != M_RESV);
+	return n;
+}
+
 static mm_status_t model_reserve(struct model *m, uint64_t base, uint64_t len)
 {
-	uint64_t first, last;
-	static uint8_t save[MAX_FRAMES];
+	uint64_t first, last, runs;
 
 	if (len == 0 || len - 1 > UINT64_MAX - base)
 		return MM_ERR_INVALID;
@@ -295,12 +306,14 @@ static mm_status_t model_reserve(struct model *m, uint64_t base, uint64_t len)
 	}
 	if (first >= last)
 		return MM_OK;
-	memcpy(save, m->st, m->n);
-	memset(&m->st[first], M_RESV, last - first);
-	if (model_resv_runs(m) > MM_FRAME_MAX_RESERVED) {
-		memcpy(m->st, save, m->n);
+	/* the new range and every run touching it become one run */
+	runs = m->runs + 1 -
+	       model_runs_meeting(m, first ? first - 1 : 0,
+				  min64(last + 1, m->n));
+	if (runs > MM_FRAME_MAX_RESERVED)
 		return MM_ERR_NOMEM;
-	}
+	memset(&m->st[first], M_RESV, last - first);
+	m->runs = runs;
 	return MM_OK;
 }
 
@@ -512,6 +525,7 @@ static bool setup(struct run *r)
 	CHECK(mm_memmap_sanitize(&r->map) == MM_OK);
 	check_sanitized(&r->raw, &r->map);
 	model_init(&r->m, &r->map);
+	r->m.runs = model_resv_runs(&r->m);
 	bytes = mm_frame_metadata_bytes(&r->map);
 	if (!(flags & 1))
 		r->map = r->raw; /* init on the raw map: same result */
@@ -522,7 +536,7 @@ static bool setup(struct run *r)
 	memset(r->fa, 0xA5, sizeof(*r->fa));
 	if (model_count(&r->m, M_FREE) == 0)
 		want = MM_ERR_INVALID;
-	else if (model_resv_runs(&r->m) > MM_FRAME_MAX_RESERVED)
+	else if (r->m.runs > MM_FRAME_MAX_RESERVED)
 		want = MM_ERR_NOMEM;
 	if (flags & 2 && want == MM_OK && bytes >= 8) {
 		CHECK(mm_frame_init(r->fa, &r->map, r->meta, bytes - 8) ==
