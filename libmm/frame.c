@@ -112,14 +112,12 @@ static void word_apply(uint64_t *w, uint64_t m, bool set)
 	*w = set ? *w | m : *w & ~m;
 }
 
-/* Set or clear bits [start, end) of vector v: masks at the edges only. */
+/* Set or clear bits [start, end), start < end, of vector v. */
 static void bits_fill(uint64_t *v, uint64_t start, uint64_t end, bool set)
 {
-	uint64_t first = start >> WORD_SHIFT, last;
+	uint64_t first = start >> WORD_SHIFT, last = (end - 1) >> WORD_SHIFT;
 
-	if (start >= end)
-		return;
-	last = (end - 1) >> WORD_SHIFT;
+	MM_ASSERT(start < end);
 	if (first == last) {
 		word_apply(&v[first],
 			   bits_mask(start & (WORD_BITS - 1),
@@ -954,6 +952,20 @@ static uint64_t leaf_build(struct mm_frame_alloc *fa, const struct layout *lo,
 	return b.free;
 }
 
+/*
+ * Copy a tree field by field: a struct copy would also copy the padding
+ * after depth, undefined in a layout on the stack.
+ */
+static void tree_copy(struct mm_frame_tree *to,
+		      const struct mm_frame_tree *from)
+{
+	for (unsigned k = 0; k < MM_FRAME_TREE_LEVELS; k++) {
+		to->level[k] = from->level[k];
+		to->words[k] = from->words[k];
+	}
+	to->depth = from->depth;
+}
+
 /* Fill *fa from a layout that fits the metadata. */
 static void install(struct mm_frame_alloc *fa, const struct layout *lo,
 		    const struct mm_memmap *map)
@@ -963,8 +975,8 @@ static void install(struct mm_frame_alloc *fa, const struct layout *lo,
 	fa->empty = lo->empty;
 	fa->empty16m = lo->empty16m;
 	fa->resv_hint = lo->hint;
-	fa->avail = lo->avail;
-	fa->chunk2m = lo->chunk2m;
+	tree_copy(&fa->avail, &lo->avail);
+	tree_copy(&fa->chunk2m, &lo->chunk2m);
 	fa->low_word = 0;
 	fa->free_frames = leaf_build(fa, lo, map);
 	fa->usable_frames = fa->free_frames;
@@ -1232,8 +1244,11 @@ static bool check_counts(const struct mm_frame_alloc *fa)
 		return false;
 	if (count_free(fa->leaf, n) != fa->free_frames)
 		return false;
-	return fa->free_frames + fa->reserved_frames <= n &&
-	       fa->usable_frames <= n;
+	/*
+	 * free + reserved <= n follows: both match recounts, and the frames
+	 * of the reserved ranges are used, so the two recounts are disjoint.
+	 */
+	return fa->usable_frames <= n;
 }
 
 static bool check_tree(const struct mm_frame_tree *t)

@@ -31,6 +31,10 @@ static struct mm_frame_alloc *snap_fa;
 static void *snap_meta;
 static struct mm_frame_stats snap_st;
 
+/* A deep copy of the allocator to corrupt (see copy_take). */
+static struct mm_frame_alloc bad;
+static void *bad_meta;
+
 static int setup(void **state)
 {
 	(void)state;
@@ -52,6 +56,8 @@ static int teardown(void **state)
 	free(snap_fa);
 	free(meta);
 	free(snap_meta);
+	free(bad_meta);
+	bad_meta = NULL;
 	return 0;
 }
 
@@ -313,6 +319,21 @@ static void test_init_std_map_counts(void **state)
 	assert_false(mm_frame_is_reserved(fa, UINT64_MAX));
 }
 
+/* Tree slots past the depth are NULL / 0, whatever *fa held before. */
+static void test_init_unused_tree_slots_zero(void **state)
+{
+	(void)state;
+	std_map(); /* fa was filled with 0x5A bytes by setup */
+	for (unsigned k = fa->avail.depth; k < MM_FRAME_TREE_LEVELS; k++) {
+		assert_null(fa->avail.level[k]);
+		assert_int_equal(fa->avail.words[k], 0);
+	}
+	for (unsigned k = fa->chunk2m.depth; k < MM_FRAME_TREE_LEVELS; k++) {
+		assert_null(fa->chunk2m.level[k]);
+		assert_int_equal(fa->chunk2m.words[k], 0);
+	}
+}
+
 /* Partial frames at unaligned region edges are not usable nor tracked. */
 static void test_init_unaligned_edges(void **state)
 {
@@ -412,6 +433,26 @@ static void test_init_raw_many_holes_as_sanitized(void **state)
 	add(MiB(8) - FRAME, MiB(1), MM_REGION_RESERVED); /* the top frame */
 	init_ok();
 	assert_int_equal(stats().total_frames, MiB(8) / FRAME - 1);
+	assert_same_as_sanitized();
+}
+
+/* Raw regions past 2^52 are dropped; a length wrapping 2^64 saturates. */
+static void test_init_raw_clipped_regions(void **state)
+{
+	uint64_t limit = (uint64_t)1 << 52;
+
+	(void)state;
+	add(0, MiB(2), MM_REGION_USABLE);
+	/* written by hand: mm_memmap_add would cut them */
+	map.regions[map.count++] = (struct mm_region){
+		.base = MiB(1), .length = UINT64_MAX, .type = MM_REGION_BAD};
+	map.regions[map.count++] = (struct mm_region){
+		.base = limit, .length = GiB(1), .type = MM_REGION_USABLE};
+	map.regions[map.count++] = (struct mm_region){
+		.base = limit + FRAME, .length = 1, .type = MM_REGION_RESERVED};
+	init_ok();
+	assert_int_equal(stats().total_frames, 256);
+	assert_int_equal(stats().free_frames, 256);
 	assert_same_as_sanitized();
 }
 
@@ -663,6 +704,26 @@ static void test_contig_align_and_skip(void **state)
 	assert_int_equal(stats().free_frames,
 			 STD_FREE - 3 - 5 - 1 - 20 - 300 - 600);
 	check_ok();
+}
+
+/* A run whose only candidate is cut by the very last frame: NOMEM. */
+static void test_contig_blocked_by_last_frame(void **state)
+{
+	uint64_t pfn = 99;
+
+	(void)state;
+	add(0, 128 * FRAME, MM_REGION_USABLE);
+	init_ok();
+	expect_op(mm_frame_alloc_at(fa, 0), MM_OK);
+	expect_op(mm_frame_alloc_at(fa, 127), MM_OK);
+	snap_take();
+	expect_op(mm_frame_alloc_contig(fa, 64, 64, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_ERR_NOMEM);
+	assert_int_equal(pfn, 99);
+	snap_same();
+	expect_op(mm_frame_alloc_contig(fa, 63, 64, MM_FRAME_NO_LIMIT, &pfn),
+		  MM_OK);
+	assert_int_equal(pfn, 64);
 }
 
 /* A limit keeps the run's end at or below it; exactly at the end works. */
@@ -998,6 +1059,175 @@ static void test_check_detects_corruption(void **state)
 	check_ok();
 }
 
+/*
+ * One corruption per check: `bad` is a deep copy of fa (descriptor and
+ * metadata, pointers moved to the copy) that a test spoils in one way;
+ * the check must reject it while fa itself still passes.
+ */
+
+static uint64_t *rebase(uint64_t *p)
+{
+	return p ? (uint64_t *)((char *)bad_meta + ((char *)p - (char *)meta))
+		 : NULL;
+}
+
+static void rebase_tree(struct mm_frame_tree *t)
+{
+	for (unsigned k = 0; k < MM_FRAME_TREE_LEVELS; k++)
+		t->level[k] = rebase(t->level[k]);
+}
+
+static void copy_take(void)
+{
+	free(bad_meta);
+	bad_meta = malloc(meta_bytes);
+	assert_non_null(bad_meta);
+	memcpy(bad_meta, meta, meta_bytes);
+	memcpy(&bad, fa, sizeof(bad));
+	bad.leaf = rebase(bad.leaf);
+	bad.empty = rebase(bad.empty);
+	bad.empty16m = rebase(bad.empty16m);
+	bad.resv_hint = rebase(bad.resv_hint);
+	rebase_tree(&bad.avail);
+	rebase_tree(&bad.chunk2m);
+	assert_int_equal(mm_frame_check(&bad), MM_OK);
+}
+
+static void expect_corrupt(void)
+{
+	assert_int_equal(mm_frame_check(&bad), MM_ERR_INVALID);
+	check_ok();
+	free(bad_meta);
+	bad_meta = NULL;
+}
+
+/* The standard map with one allocated frame (600), copied. */
+static void corrupt_setup(void)
+{
+	std_map();
+	expect_op(mm_frame_alloc_at(fa, 600), MM_OK);
+	copy_take();
+}
+
+/* Counters: total 0, free or reserved off by one, usable past total. */
+static void test_check_bad_counters(void **state)
+{
+	(void)state;
+	corrupt_setup();
+	bad.total_frames = 0;
+	expect_corrupt();
+	copy_take();
+	bad.free_frames++;
+	expect_corrupt();
+	copy_take();
+	bad.reserved_frames--;
+	expect_corrupt();
+	copy_take();
+	bad.usable_frames = bad.total_frames + 1;
+	expect_corrupt();
+}
+
+/* low_word past the end, or above a word with a free frame. */
+static void test_check_bad_low_word(void **state)
+{
+	(void)state;
+	corrupt_setup();
+	bad.low_word = bad.total_frames / 64;
+	expect_corrupt();
+	copy_take();
+	bad.low_word = 1; /* word 0 holds free frames */
+	expect_corrupt();
+}
+
+/* The reserved-range table: too long, empty or late range, neighbours. */
+static void test_check_bad_resv_table(void **state)
+{
+	(void)state;
+	corrupt_setup();
+	assert_int_equal(fa->nresv, 3); /* [0,1) [256,512) [1024,1025) */
+	bad.nresv = MM_FRAME_MAX_RESERVED + 1;
+	expect_corrupt();
+	copy_take();
+	bad.resv[1].end = bad.resv[1].start; /* empty */
+	expect_corrupt();
+	copy_take();
+	bad.resv[2].end = bad.total_frames + 1;
+	expect_corrupt();
+	copy_take();
+	bad.resv[1].start = bad.resv[0].end; /* touches its neighbour */
+	expect_corrupt();
+}
+
+/* A reserved frame whose leaf bit is clear, or whose hint bit is. */
+static void test_check_bad_resv_marks(void **state)
+{
+	(void)state;
+	corrupt_setup();
+	bad.leaf[300 / 64] &= ~((uint64_t)1 << (300 % 64));
+	expect_corrupt();
+	copy_take();
+	bad.resv_hint[0] &= ~((uint64_t)1 << (300 / 64));
+	expect_corrupt();
+}
+
+/* Level-0 summaries disagreeing with the leaf or the empty words. */
+static void test_check_bad_level0(void **state)
+{
+	(void)state;
+	corrupt_setup();
+	bad.avail.level[0][1] ^= 1;
+	expect_corrupt();
+	copy_take();
+	bad.empty[1] ^= 1;
+	expect_corrupt();
+	copy_take();
+	bad.empty16m[0] ^= 2;
+	expect_corrupt();
+	copy_take();
+	bad.chunk2m.level[0][0] ^= 1;
+	expect_corrupt();
+}
+
+/* Tree shapes: level-0 sizes, depth 0, too deep, top not one word. */
+static void test_check_bad_tree_shape(void **state)
+{
+	(void)state;
+	corrupt_setup();
+	bad.avail.words[0]++;
+	expect_corrupt();
+	copy_take();
+	bad.chunk2m.words[0]++;
+	expect_corrupt();
+	copy_take();
+	bad.avail.depth = 0;
+	expect_corrupt();
+	copy_take();
+	bad.chunk2m.depth = MM_FRAME_TREE_LEVELS + 1;
+	expect_corrupt();
+	copy_take();
+	bad.avail.depth = 1; /* level 0 has two words */
+	expect_corrupt();
+}
+
+/* Upper tree levels disagreeing with the level below, in both trees. */
+static void test_check_bad_upper_levels(void **state)
+{
+	(void)state;
+	add(0, GiB(2), MM_REGION_USABLE); /* 128 groups, 2 empty16m words */
+	init_ok();
+	assert_int_equal(fa->avail.depth, 3);
+	assert_int_equal(fa->chunk2m.depth, 2);
+	copy_take();
+	bad.avail.level[1][0] ^= (uint64_t)1 << 63;
+	expect_corrupt();
+	copy_take();
+	bad.avail.level[2][0] ^= 2;
+	expect_corrupt();
+	copy_take();
+	bad.chunk2m.level[1][0] ^= 4;
+	expect_corrupt();
+}
+
 /* Padding bits past the last frame must stay set. */
 static void test_check_padding(void **state)
 {
@@ -1022,12 +1252,14 @@ int main(void)
 		T(test_init_no_usable_frame),
 		T(test_init_metadata_too_small),
 		T(test_init_std_map_counts),
+		T(test_init_unused_tree_slots_zero),
 		T(test_init_unaligned_edges),
 		T(test_init_overlapping_usable_once),
 		T(test_init_touching_usable_split_frame),
 		T(test_init_nonusable_wins),
 		T(test_init_raw_top_reserved_as_sanitized),
 		T(test_init_raw_many_holes_as_sanitized),
+		T(test_init_raw_clipped_regions),
 		T(test_init_large_map),
 		T(test_init_only_last_frame_of_1tib),
 		T(test_alloc_lowest_first),
@@ -1039,6 +1271,7 @@ int main(void)
 		T(test_contig_invalid),
 		T(test_contig_nomem),
 		T(test_contig_align_and_skip),
+		T(test_contig_blocked_by_last_frame),
 		T(test_contig_limit),
 		T(test_contig_2m),
 		T(test_contig_1g_and_dma),
@@ -1053,6 +1286,13 @@ int main(void)
 		T(test_stats_largest_run_in_words),
 		T(test_check_detects_corruption),
 		T(test_check_padding),
+		T(test_check_bad_counters),
+		T(test_check_bad_low_word),
+		T(test_check_bad_resv_table),
+		T(test_check_bad_resv_marks),
+		T(test_check_bad_level0),
+		T(test_check_bad_tree_shape),
+		T(test_check_bad_upper_levels),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
