@@ -107,6 +107,7 @@ static void test_window_prefix_per_level(void **state)
 	unsigned level;
 
 	(void)state;
+	assert_int_equal(MM_PT_FIELD_ONES, 0x8040201u); /* 1 in each field */
 	assert_int_equal(MM_PT_WINDOW_PREFIX(0), 0x0000FF0000000000ull);
 	assert_int_equal(MM_PT_WINDOW_PREFIX(1), 0x0000FF7F80000000ull);
 	assert_int_equal(MM_PT_WINDOW_PREFIX(2), 0x0000FF7FBFC00000ull);

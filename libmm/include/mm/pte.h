@@ -72,12 +72,16 @@
 #define MM_PT_FIELD(level, idx) ((uint64_t)(idx) << MM_PT_SHIFT(level))
 /*
  * r repeated in the top (level + 1) fields, branch-free: r in the lowest of
- * them times 1 + 2^9 + ... + 2^(9 * level), the geometric sum
- * (2^(9 * (level + 1)) - 1) / (2^9 - 1). r < 512: no field carries.
+ * them times 1 + 2^9 + ... + 2^(9 * level), the low (level + 1) terms of
+ * the constant geometric sum (2^(9 * 4) - 1) / (2^9 - 1). r < 512: no field
+ * carries.
  */
-#define MM_PT_WINDOW_REPEAT(level)                                             \
-	((((uint64_t)1 << (((level) + 1u) * MM_PT_INDEX_BITS)) - 1u) /         \
+#define MM_PT_FIELD_ONES                                                       \
+	((((uint64_t)1 << (MM_PT_LEVELS * MM_PT_INDEX_BITS)) - 1u) /           \
 	 (MM_PT_ENTRIES - 1u))
+#define MM_PT_WINDOW_REPEAT(level)                                             \
+	(MM_PT_FIELD_ONES &                                                    \
+	 (((uint64_t)1 << (((level) + 1u) * MM_PT_INDEX_BITS)) - 1u))
 #define MM_PT_WINDOW_PREFIX(level)                                             \
 	(MM_PT_FIELD(MM_PT_TOP - (level), MM_RECURSIVE_R) *                    \
 	 MM_PT_WINDOW_REPEAT(level))
