@@ -620,10 +620,10 @@ static void leaf_store(struct mm_frame_alloc *fa, uint64_t wi, uint64_t v)
 
 /*
  * Set (used) or clear frames [start, end), which lie in one group of 4096,
- * then refresh the group's summary words once.
+ * a bit at a time, then refresh the group's summary words once.
  */
-static void group_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
-		       bool used)
+static void group_mark_bits(struct mm_frame_alloc *fa, uint64_t start,
+			    uint64_t end, bool used)
 {
 	uint64_t ew = start >> GROUP_SHIFT, avail_flips = 0, empty_flips = 0;
 
@@ -648,15 +648,41 @@ static void group_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
 		empty_store(fa, ew, fa->empty[ew] ^ empty_flips);
 }
 
-/* Mark all 4096 frames of group ew used or free, whole words at a time. */
-static void group_fill(struct mm_frame_alloc *fa, uint64_t ew, bool used)
+/*
+ * Mark the whole leaf words [wi, wi + n) of one group all used or all free:
+ * their summary bits are known without looking (used: not available, not
+ * empty), so this is n stores and one refresh per summary.
+ */
+static void words_mark(struct mm_frame_alloc *fa, uint64_t wi, uint64_t n,
+		       bool used)
 {
-	uint64_t *leaf = fa->leaf + (ew << WORD_SHIFT);
+	uint64_t ew = wi >> WORD_SHIFT, lo = wi & (WORD_BITS - 1);
+	uint64_t m = bits_mask(lo, lo + n), v = used ? ALL_ONES : 0;
 
-	for (unsigned j = 0; j < WORD_BITS; j++)
-		leaf[j] = used ? ALL_ONES : 0;
-	tree_store(&fa->avail, ew, used ? 0 : ALL_ONES);
-	empty_store(fa, ew, used ? 0 : ALL_ONES);
+	for (uint64_t i = 0; i < n; i++)
+		fa->leaf[wi + i] = v;
+	tree_store(&fa->avail, ew, (fa->avail.level[0][ew] & ~m) | (~v & m));
+	empty_store(fa, ew, (fa->empty[ew] & ~m) | (~v & m));
+}
+
+/*
+ * Set (used) or clear frames [start, end) of one group: the whole words in
+ * the middle at once, the cut words at either edge bit by bit.
+ */
+static void group_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
+		       bool used)
+{
+	uint64_t first = div_up(start, WORD_BITS), last = end >> WORD_SHIFT;
+
+	if (first >= last) {
+		group_mark_bits(fa, start, end, used);
+		return;
+	}
+	if (start < first << WORD_SHIFT)
+		group_mark_bits(fa, start, first << WORD_SHIFT, used);
+	words_mark(fa, first, last - first, used);
+	if (last << WORD_SHIFT < end)
+		group_mark_bits(fa, last << WORD_SHIFT, end, used);
 }
 
 /* Set (used) or clear frames [start, end) and refresh the summaries. */
@@ -666,10 +692,7 @@ static void range_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
 	while (start < end) {
 		uint64_t stop = min64(end, (start | (GROUP_FRAMES - 1)) + 1);
 
-		if (stop - start == GROUP_FRAMES)
-			group_fill(fa, start >> GROUP_SHIFT, used);
-		else
-			group_mark(fa, start, stop, used);
+		group_mark(fa, start, stop, used);
 		start = stop;
 	}
 }
