@@ -32,7 +32,19 @@
  * Bits of the last leaf word at or past N are set forever and never
  * counted; bits of a summary word past the end of the vector below are 0.
  * Every state change refreshes the summaries bottom-up and stops as soon
- * as a bit does not flip, so the common case touches one or two words.
+ * as a bit does not flip, so the common case touches one or two words;
+ * whole leaf words of a range are stored at once, their summary bits set
+ * without looking (all used: not available, not empty).
+ *
+ * Init walks the map once for N and once to build: the walk yields the
+ * stretches of free frames in address order (whole frames of the usable
+ * union that no non-usable region touches, as after sanitizing), and the
+ * leaf is laid down a group of 64 words at a time: a group no stretch
+ * touches or one stretch covers is 64 constant stores and known summary
+ * bits; only the few groups a stretch edge cuts are read back. The gaps
+ * between stretches are the reserved ranges; empty16m, chunk2m.level[0]
+ * and avail.level[1] are folded in the same pass, the small upper tree
+ * levels after it.
  */
 #include "mm/frame.h"
 
@@ -854,6 +866,19 @@ static void resv_append(struct mm_frame_alloc *fa, uint64_t start, uint64_t end)
 	hint_mark(fa, start, end);
 }
 
+static void build_start(struct build *b, const struct mm_memmap *map)
+{
+	walk_start(&b->w, map);
+	b->first = 0;
+	b->last = 0; /* fetch the first stretch at the first group */
+	b->end = 0;
+	b->free = 0;
+	b->e16m = 0;
+	b->c2m = 0;
+	b->a1 = 0;
+}
+
+/* Fetch the next stretch; record the gap below it as reserved. */
 static void stretch_next(struct mm_frame_alloc *fa, struct build *b)
 {
 	if (!walk_next(&b->w, &b->first, &b->last)) {
@@ -945,21 +970,13 @@ static void group_fold(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
 	b->a1 = 0;
 }
 
-/*
- * The leaf, every summary and the reserved ranges; returns the free count.
- */
+/* The leaf, every summary and the reserved ranges; returns the free count. */
 static uint64_t leaf_build(struct mm_frame_alloc *fa, const struct layout *lo,
 			   const struct mm_memmap *map)
 {
-	struct build b = {.first = 0,
-			  .last = 0,
-			  .end = 0,
-			  .free = 0,
-			  .e16m = 0,
-			  .c2m = 0,
-			  .a1 = 0};
+	struct build b;
 
-	walk_start(&b.w, map);
+	build_start(&b, map);
 	words_fill(fa->resv_hint, lo->group_words, 0);
 	fa->nresv = 0;
 	for (uint64_t ew = 0; ew < lo->group_words; ew++) {
