@@ -200,12 +200,21 @@ static void tree_store(struct mm_frame_tree *t, uint64_t wi, uint64_t v)
 	}
 }
 
-/* Toggle bit i of level 0. */
+/*
+ * Toggle bit i of level 0 and carry upwards: a one-bit change turns a word
+ * zero or non-zero iff it was or becomes zero.
+ */
 static void tree_flip(struct mm_frame_tree *t, uint64_t i)
 {
-	uint64_t wi = i >> WORD_SHIFT;
+	for (unsigned k = 0; k < t->depth; k++) {
+		uint64_t *w = &t->level[k][i >> WORD_SHIFT];
+		uint64_t old = *w;
 
-	tree_store(t, wi, t->level[0][wi] ^ bit(i));
+		*w = old ^ bit(i);
+		if (old != 0 && *w != 0)
+			return;
+		i >>= WORD_SHIFT;
+	}
 }
 
 /* Lowest set level-0 bit under set bit i of level k. */
