@@ -627,7 +627,8 @@ static void empty_store(struct mm_frame_alloc *fa, uint64_t ew, uint64_t v)
 }
 
 /* Store v as leaf word wi and refresh every summary above it. */
-static void leaf_store(struct mm_frame_alloc *fa, uint64_t wi, uint64_t v)
+static inline void leaf_store(struct mm_frame_alloc *fa, uint64_t wi,
+			      uint64_t v)
 {
 	uint64_t old = fa->leaf[wi];
 	uint64_t ew = wi >> WORD_SHIFT;
