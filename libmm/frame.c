@@ -539,7 +539,8 @@ static size_t resv_search(const struct mm_frame_alloc *fa, uint64_t pfn)
 }
 
 /* A used frame: reserved (true) or allocated (false)? */
-static bool used_is_reserved(const struct mm_frame_alloc *fa, uint64_t pfn)
+static inline bool used_is_reserved(const struct mm_frame_alloc *fa,
+				    uint64_t pfn)
 {
 	size_t i;
 
