@@ -9,7 +9,9 @@
  * the recursive window) must fail and change nothing. At the end every
  * mapping is removed and every table frame must be back in the allocator.
  * Virtual addresses come from a few slots per level in both canonical
- * halves, so tables are created, shared and freed all the time.
+ * halves, so tables are created, shared and freed all the time. The
+ * reference and the comparisons are the model shared with the model test
+ * (tests/common/paging_ref.h); here a mismatch aborts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +21,7 @@
 #include "mm/paging.h"
 #include "mm/pte.h"
 #include "mm_sim.h"
+#include "paging_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,13 +64,6 @@ static const unsigned l3_idx[] = {0, 1, 511};
 static const unsigned l2_idx[] = {0, 1, 511};
 static const unsigned l1_idx[] = {0, 1, 2, 3, 510, 511};
 
-struct map {
-	mm_vaddr_t va;
-	mm_paddr_t pa;
-	uint64_t size;
-	unsigned prot;
-};
-
 struct in {
 	const uint8_t *p;
 	size_t n;
@@ -78,9 +74,18 @@ struct run {
 	struct mm_sim *sim;
 	struct mm_vm *vm;
 	uint32_t features;
-	size_t n;
-	struct map maps[MAX_MAPS]; /* the reference, unordered */
+	struct paging_ref ref;
+	struct paging_ref_map maps[MAX_MAPS]; /* the reference's storage */
 };
+
+/* A mismatch with the reference: print it and abort. */
+static void ref_fail(void *ctx, const char *what, uint64_t got, uint64_t want)
+{
+	(void)ctx;
+	fprintf(stderr, "fuzz_paging: %s = 0x%llx, reference 0x%llx\n", what,
+		(unsigned long long)got, (unsigned long long)want);
+	abort();
+}
 
 static uint64_t get(struct in *in, unsigned bytes)
 {
@@ -141,126 +146,28 @@ static bool prot_ok(unsigned prot)
 	       ((prot & wx) != wx || (prot & MM_PROT_ALLOW_WX));
 }
 
-/* What mm_translate reports for a page mapped with prot. */
-static unsigned seen_prot(const struct run *r, unsigned prot)
-{
-	prot &= ~MM_PROT_ALLOW_WX;
-	if (!(r->features & MM_SIM_NX))
-		prot |= MM_PROT_EXEC;
-	if ((prot & MM_PROT_WRITE) && (prot & MM_PROT_EXEC))
-		prot |= MM_PROT_ALLOW_WX;
-	return prot;
-}
-
-/* ---- the reference --------------------------------------------------------- */
-
-static struct map *covering(struct run *r, mm_vaddr_t va)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		if (va - r->maps[i].va < r->maps[i].size)
-			return &r->maps[i];
-	}
-	return NULL;
-}
-
-static bool any_inside(struct run *r, mm_vaddr_t va, uint64_t size)
-{
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->maps[i].va - va < size)
-			return true;
-	}
-	return false;
-}
-
-/* Status of mapping one page of size at va, arguments being valid. */
-static mm_status_t model_free(struct run *r, mm_vaddr_t va, uint64_t size)
-{
-	struct map *m = covering(r, va);
-
-	if (m != NULL && m->size > size)
-		return MM_ERR_HUGE_CONFLICT;
-	if (m != NULL && m->va == va && m->size == size)
-		return MM_ERR_MAPPED;
-	if (any_inside(r, va, size))
-		return MM_ERR_HUGE_CONFLICT;
-	return MM_OK;
-}
-
-static void model_add(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
-		      uint64_t size, unsigned prot)
-{
-	CHECK(r->n < MAX_MAPS);
-	r->maps[r->n++] = (struct map){va, pa, size, prot};
-}
-
-/* Size of the largest page fitting at va / pa with left bytes to go. */
-static uint64_t range_page(const struct run *r, mm_vaddr_t va, mm_paddr_t pa,
-			   uint64_t left)
-{
-	uint64_t size = (r->features & MM_SIM_1G) ? GiB1 : MiB2;
-
-	for (; size > KiB4; size >>= 9) {
-		if (((va | pa) & (size - 1u)) == 0 && left >= size)
-			break;
-	}
-	return size;
-}
-
 /* ---- comparing ------------------------------------------------------------- */
 
 static uint64_t free_frames(struct run *r)
 {
-	struct mm_frame_stats fs;
-
-	mm_frame_stats(mm_sim_frames(r->sim), &fs);
-	return fs.free_frames;
-}
-
-static void check_access(struct run *r, mm_vaddr_t va, const struct map *m)
-{
-	unsigned prot = m ? seen_prot(r, m->prot) : 0;
-	mm_status_t denied = m ? MM_ERR_INVALID : MM_ERR_NOT_MAPPED;
-	mm_paddr_t pa = 0;
-
-	CHECK(mm_sim_access(r->sim, va, MM_SIM_READ, &pa) ==
-	      (m ? MM_OK : MM_ERR_NOT_MAPPED));
-	CHECK(m == NULL || pa == m->pa + (va - m->va));
-	CHECK(mm_sim_access(r->sim, va, MM_SIM_WRITE, NULL) ==
-	      ((prot & MM_PROT_WRITE) ? MM_OK : denied));
-	CHECK(mm_sim_access(r->sim, va, MM_SIM_EXEC, NULL) ==
-	      ((prot & MM_PROT_EXEC) ? MM_OK : denied));
-	CHECK(mm_sim_access(r->sim, va, MM_SIM_READ | MM_SIM_USER, NULL) ==
-	      ((prot & MM_PROT_USER) ? MM_OK : denied));
+	return paging_ref_free_frames(r->sim);
 }
 
 static void check_at(struct run *r, mm_vaddr_t va)
 {
-	const struct map *m = covering(r, va);
-	mm_paddr_t pa = 0;
-	uint64_t size = 0;
-	unsigned prot = 0;
-
-	CHECK(mm_translate(r->vm, va, &pa, &size, &prot) ==
-	      (m ? MM_OK : MM_ERR_NOT_MAPPED));
-	if (m != NULL) {
-		CHECK(pa == m->pa + (va - m->va));
-		CHECK(size == m->size);
-		CHECK(prot == seen_prot(r, m->prot));
-	}
-	check_access(r, va, m);
+	paging_ref_check_at(&r->ref, r->sim, va);
 }
 
 /* The first, the last and a middle 8 bytes of [va, va + size). */
 static void check_span(struct run *r, mm_vaddr_t va, uint64_t size)
 {
-	check_at(r, va);
-	check_at(r, va + size - 8u);
-	check_at(r, va + (size / 2 & ~(uint64_t)7));
+	paging_ref_check_span(&r->ref, r->sim, va, size,
+			      size / 2 & ~(uint64_t)7);
 }
 
 static void check_all(struct run *r)
 {
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->ref.n; i++)
 		check_span(r, r->maps[i].va, r->maps[i].size);
 	CHECK_EQ(mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
 }
@@ -276,20 +183,13 @@ static bool maybe_inject(struct run *r, uint8_t op)
 	return true;
 }
 
-/*
- * Judge a map's status: under fault injection NOMEM may replace OK and
- * must leave the frame count as it was. True iff the model applies it.
- */
+/* Judge a map's status (see paging_ref_judge_map), injection disarmed. */
 static bool map_applies(struct run *r, mm_status_t st, mm_status_t want,
 			bool injected, uint64_t free_before)
 {
 	mm_sim_fail_alloc_after(r->sim, -1);
-	if (injected && want == MM_OK && st == MM_ERR_NOMEM) {
-		CHECK(free_frames(r) == free_before);
-		return false;
-	}
-	CHECK_EQ(st, want);
-	return st == MM_OK;
+	return paging_ref_judge_map(&r->ref, r->sim, st, want, injected,
+				    free_before);
 }
 
 static void op_map(struct run *r, uint8_t op)
@@ -306,13 +206,13 @@ static void op_map(struct run *r, uint8_t op)
 	else if (size == GiB1 && !(r->features & MM_SIM_1G))
 		want = MM_ERR_UNSUPPORTED;
 	else
-		want = model_free(r, va, size);
-	if (want == MM_OK && r->n == MAX_MAPS)
+		want = paging_ref_map_status(&r->ref, va, size);
+	if (want == MM_OK && r->ref.n == MAX_MAPS)
 		return;
 	injected = want == MM_OK && maybe_inject(r, op);
 	if (map_applies(r, mm_map(r->vm, va, pa, size, prot), want, injected,
 			before))
-		model_add(r, va, pa, size, prot);
+		paging_ref_add(&r->ref, va, pa, size, prot);
 	check_span(r, va, size);
 }
 
@@ -322,10 +222,10 @@ static mm_vaddr_t pick_target(struct run *r)
 	uint64_t s = get(&r->in, 2);
 	mm_vaddr_t va;
 
-	if (r->n == 0 || (s & 3) == 0)
+	if (r->ref.n == 0 || (s & 3) == 0)
 		return pick_va(r, pick_size(r));
-	va = r->maps[(s >> 2) % r->n].va;
-	if ((s & 3) == 1 && r->maps[(s >> 2) % r->n].size > KiB4)
+	va = r->maps[(s >> 2) % r->ref.n].va;
+	if ((s & 3) == 1 && r->maps[(s >> 2) % r->ref.n].size > KiB4)
 		va += KiB4 * (1 + get(&r->in, 1));
 	return va;
 }
@@ -333,19 +233,15 @@ static mm_vaddr_t pick_target(struct run *r)
 static void op_unmap(struct run *r, uint8_t op)
 {
 	mm_vaddr_t va = pick_target(r);
-	struct map *m = covering(r, va);
-	mm_status_t want = MM_ERR_NOT_MAPPED;
+	struct paging_ref_map *m;
+	mm_status_t want = paging_ref_find(&r->ref, va, &m);
 	mm_paddr_t pa = 0;
 	uint64_t size = 0;
 
 	(void)op;
-	if (m != NULL)
-		want = m->va == va ? MM_OK : MM_ERR_INVALID;
 	CHECK_EQ(mm_unmap(r->vm, va, &pa, &size), want);
 	if (want == MM_OK) {
-		CHECK(pa == m->pa && size == m->size);
-		size = m->size;
-		*m = r->maps[--r->n];
+		paging_ref_unmap(&r->ref, m, pa, size);
 		check_span(r, va, size);
 	}
 	check_at(r, va);
@@ -355,14 +251,12 @@ static void op_protect(struct run *r, uint8_t op)
 {
 	mm_vaddr_t va = pick_target(r);
 	unsigned prot = pick_prot(r);
-	struct map *m = covering(r, va);
-	mm_status_t want = MM_ERR_NOT_MAPPED;
+	struct paging_ref_map *m;
+	mm_status_t want = paging_ref_find(&r->ref, va, &m);
 
 	(void)op;
 	if (!prot_ok(prot))
 		want = MM_ERR_INVALID;
-	else if (m != NULL)
-		want = m->va == va ? MM_OK : MM_ERR_INVALID;
 	CHECK_EQ(mm_protect(r->vm, va, prot), want);
 	if (want == MM_OK)
 		m->prot = prot;
@@ -387,26 +281,6 @@ static uint64_t pick_length(struct run *r)
 	}
 }
 
-/*
- * Status mm_map_range must give; *pages: how many pages it would map
- * (counting stops past MAX_RANGE_PG: such a step is skipped).
- */
-static mm_status_t model_range(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
-			       uint64_t len, uint64_t *pages)
-{
-	mm_status_t st = MM_OK;
-
-	*pages = 0;
-	for (uint64_t done = 0;
-	     done < len && st == MM_OK && *pages <= MAX_RANGE_PG; (*pages)++) {
-		uint64_t size = range_page(r, va + done, pa + done, len - done);
-
-		st = model_free(r, va + done, size);
-		done += size;
-	}
-	return st;
-}
-
 static void op_map_range(struct run *r, uint8_t op)
 {
 	mm_vaddr_t va = pick_va(r, KiB4) + KiB4 * get(&r->in, 1);
@@ -420,17 +294,20 @@ static void op_map_range(struct run *r, uint8_t op)
 	if (len == 0 || !prot_ok(prot))
 		want = MM_ERR_INVALID;
 	else
-		want = model_range(r, va, pa, len, &pages);
-	if (want == MM_OK && (pages > MAX_RANGE_PG || r->n + pages > MAX_MAPS))
+		want = paging_ref_range_status(&r->ref, va, pa, len,
+					       MAX_RANGE_PG, &pages);
+	if (want == MM_OK &&
+	    (pages > MAX_RANGE_PG || r->ref.n + pages > MAX_MAPS))
 		return;
 	injected = want == MM_OK && maybe_inject(r, op);
 	if (!map_applies(r, mm_map_range(r->vm, va, pa, len, prot), want,
 			 injected, before))
 		return;
+	paging_ref_add_range(&r->ref, va, pa, len, prot);
 	for (uint64_t done = 0; done < len;) {
-		uint64_t size = range_page(r, va + done, pa + done, len - done);
+		uint64_t size = paging_ref_range_page(&r->ref, va + done,
+						      pa + done, len - done);
 
-		model_add(r, va + done, pa + done, size, prot);
 		check_span(r, va + done, size);
 		done += size;
 	}
@@ -440,25 +317,14 @@ static void op_unmap_range(struct run *r, uint8_t op)
 {
 	mm_vaddr_t va = pick_va(r, KiB4) + KiB4 * get(&r->in, 1);
 	uint64_t len = pick_length(r);
-	mm_status_t want = len == 0 ? MM_ERR_INVALID : MM_OK;
+	mm_status_t want = MM_ERR_INVALID;
 
 	(void)op;
-	for (size_t i = 0; i < r->n && want == MM_OK; i++) {
-		const struct map *m = &r->maps[i];
-		bool starts_in = m->va - va < len;
-		bool ends_in = m->va + m->size - 1u - va < len;
-
-		if (starts_in != ends_in ||
-		    (!starts_in && va - m->va < m->size))
-			want = MM_ERR_HUGE_CONFLICT;
-	}
+	if (len > 0)
+		want = paging_ref_unmap_range_status(&r->ref, va, len);
 	CHECK_EQ(mm_unmap_range(r->vm, va, len), want);
-	for (size_t i = 0; want == MM_OK && i < r->n;) {
-		if (r->maps[i].va - va < len)
-			r->maps[i] = r->maps[--r->n];
-		else
-			i++;
-	}
+	if (want == MM_OK)
+		paging_ref_remove_range(&r->ref, va, len);
 	if (len > 0) {
 		check_at(r, va);
 		check_at(r, va + len - 8u);
@@ -554,15 +420,10 @@ static void teardown(struct run *r, uint64_t free_at_start)
 
 	for (size_t i = 0; i < COUNT(l4_base); i++) {
 		CHECK_EQ(mm_unmap_range(r->vm, l4_base[i], GiB1 * 512), MM_OK);
-		for (size_t j = 0; j < r->n;) {
-			if (r->maps[j].va - l4_base[i] < GiB1 * 512)
-				r->maps[j] = r->maps[--r->n];
-			else
-				j++;
-		}
+		paging_ref_remove_range(&r->ref, l4_base[i], GiB1 * 512);
 	}
-	for (; r->n > 0; r->n--)
-		CHECK(mm_unmap(r->vm, r->maps[r->n - 1].va, NULL, NULL) ==
+	for (; r->ref.n > 0; r->ref.n--)
+		CHECK(mm_unmap(r->vm, r->maps[r->ref.n - 1].va, NULL, NULL) ==
 		      MM_OK);
 	CHECK(free_frames(r) == free_at_start);
 	CHECK_EQ(mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
@@ -581,8 +442,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t free_at_start;
 
 	r->in = (struct in){data, size};
-	r->n = 0;
 	r->features = (uint32_t)get(&r->in, 1) & (MM_SIM_NX | MM_SIM_1G);
+	paging_ref_init(&r->ref, r->maps, MAX_MAPS, r->features, ref_fail,
+			NULL);
 	r->sim = mm_sim_create(RAM, r->features);
 	CHECK(r->sim != NULL);
 	r->vm = mm_sim_vm(r->sim);

@@ -4,7 +4,9 @@
  * reference list of mappings, whose rules predict every status. After every
  * step mm_translate and simulated accesses are compared with the reference
  * at the addresses just touched and at random ones; every few thousand steps
- * at all of them. One map in 16 runs with only a few frame allocations
+ * at all of them. The reference and the comparisons are the model shared
+ * with the paging fuzzer (tests/common/paging_ref.h); here a mismatch fails
+ * the test. One map in 16 runs with only a few frame allocations
  * allowed: it must either succeed or fail with MM_ERR_NOMEM having changed
  * nothing. The address space is a few small regions spread over two
  * PML4 slots in both halves, so tables are created and freed all the time.
@@ -22,6 +24,7 @@
 #include "mm/paging.h"
 #include "mm/pte.h"
 #include "mm_sim.h"
+#include "paging_ref.h"
 
 #define RAM		 (16u << 20)
 #define KiB4		 MM_PAGE_4K
@@ -29,6 +32,7 @@
 #define GiB1		 MM_PAGE_1G
 #define MAX_MAPS	 8192u
 #define FULL_CHECK_EVERY 2000u
+#define FEATURES	 (MM_SIM_NX | MM_SIM_1G)
 
 enum { OP_MAP, OP_UNMAP, OP_PROTECT, OP_MAP_RANGE, OP_UNMAP_RANGE, OP_COUNT };
 
@@ -41,33 +45,25 @@ static const unsigned l1_idx[] = {0, 1, 2, 3, 510, 511};
 
 #define PICK(r, a) ((a)[next(r) % (sizeof(a) / sizeof((a)[0]))])
 
-struct map {
-	mm_vaddr_t va;
-	mm_paddr_t pa;
-	uint64_t size;
-	unsigned prot;
-};
-
 struct run {
 	struct mm_sim *sim;
 	struct mm_vm *vm;
-	struct map maps[MAX_MAPS]; /* the reference, unordered */
-	size_t n;
+	struct paging_ref ref;
+	struct paging_ref_map maps[MAX_MAPS]; /* the reference's storage */
 	uint64_t rng, step;
 	uint64_t tally[OP_COUNT][MM_STATUS_COUNT];
 };
 
-#define EXPECT_EQ(r, a, b)                                                     \
-	do {                                                                   \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
-		if (a_ != b_) {                                                \
-			print_error("step %llu: %s = 0x%llx, model 0x%llx\n",  \
-				    (unsigned long long)(r)->step, #a,         \
-				    (unsigned long long)a_,                    \
-				    (unsigned long long)b_);                   \
-			fail();                                                \
-		}                                                              \
-	} while (0)
+/* A mismatch with the reference fails the test at the current step. */
+static void ref_fail(void *ctx, const char *what, uint64_t got, uint64_t want)
+{
+	const struct run *r = ctx;
+
+	print_error("step %llu: %s = 0x%llx, model 0x%llx\n",
+		    (unsigned long long)r->step, what, (unsigned long long)got,
+		    (unsigned long long)want);
+	fail();
+}
 
 static uint64_t next(struct run *r)
 {
@@ -117,120 +113,31 @@ static unsigned random_prot(struct run *r)
 	return prot;
 }
 
-/* The reference. */
-
-/* The mapping holding va, or NULL. */
-static struct map *covering(struct run *r, mm_vaddr_t va)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		if (va - r->maps[i].va < r->maps[i].size)
-			return &r->maps[i];
-	}
-	return NULL;
-}
-
-/* True iff a mapping lies inside [va, va + size). */
-static bool any_inside(struct run *r, mm_vaddr_t va, uint64_t size)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		if (r->maps[i].va - va < size)
-			return true;
-	}
-	return false;
-}
-
-/* What mm_map of one page must answer (tables exist iff pages below). */
-static mm_status_t model_check_map(struct run *r, mm_vaddr_t va, uint64_t size)
-{
-	struct map *m = covering(r, va);
-
-	if (m != NULL && m->size > size)
-		return MM_ERR_HUGE_CONFLICT;
-	if (m != NULL && m->va == va && m->size == size)
-		return MM_ERR_MAPPED;
-	if (any_inside(r, va, size))
-		return MM_ERR_HUGE_CONFLICT;
-	return MM_OK;
-}
-
-static void model_add(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
-		      uint64_t size, unsigned prot)
-{
-	assert_true(r->n < MAX_MAPS);
-	r->maps[r->n++] = (struct map){va, pa, size, prot};
-}
-
-static void model_remove(struct run *r, struct map *m)
-{
-	*m = r->maps[--r->n];
-}
-
 /* Checking the machine against the reference. */
-
-static void check_access(struct run *r, mm_vaddr_t va, const struct map *m)
-{
-	mm_paddr_t pa = 0;
-	unsigned prot = m ? m->prot : 0;
-	mm_status_t denied = m ? MM_ERR_INVALID : MM_ERR_NOT_MAPPED;
-
-	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_READ, &pa),
-		  m ? MM_OK : MM_ERR_NOT_MAPPED);
-	if (m != NULL)
-		EXPECT_EQ(r, pa, m->pa + (va - m->va));
-	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_WRITE, NULL),
-		  (prot & MM_PROT_WRITE) ? MM_OK : denied);
-	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_EXEC, NULL),
-		  (prot & MM_PROT_EXEC) ? MM_OK : denied);
-	EXPECT_EQ(r, mm_sim_access(r->sim, va, MM_SIM_READ | MM_SIM_USER, NULL),
-		  (prot & MM_PROT_USER) ? MM_OK : denied);
-}
-
-static void check_at(struct run *r, mm_vaddr_t va)
-{
-	const struct map *m = covering(r, va);
-	mm_paddr_t pa = 0;
-	uint64_t size = 0;
-	unsigned prot = 0;
-	mm_status_t st = mm_translate(r->vm, va, &pa, &size, &prot);
-
-	EXPECT_EQ(r, st, m ? MM_OK : MM_ERR_NOT_MAPPED);
-	if (m != NULL) {
-		EXPECT_EQ(r, pa, m->pa + (va - m->va));
-		EXPECT_EQ(r, size, m->size);
-		EXPECT_EQ(r, prot, m->prot);
-	}
-	check_access(r, va, m);
-}
 
 /* The start, the last byte and one random byte of [va, va + size). */
 static void check_span(struct run *r, mm_vaddr_t va, uint64_t size)
 {
-	check_at(r, va);
-	check_at(r, va + size - 8u);
-	check_at(r, va + ((next(r) % size) & ~(uint64_t)7));
+	uint64_t mid = (next(r) % size) & ~(uint64_t)7;
+
+	paging_ref_check_span(&r->ref, r->sim, va, size, mid);
+}
+
+static void check_at(struct run *r, mm_vaddr_t va)
+{
+	paging_ref_check_at(&r->ref, r->sim, va);
 }
 
 static void check_all(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->ref.n; i++)
 		check_span(r, r->maps[i].va, r->maps[i].size);
 	for (i = 0; i < 64; i++)
 		check_at(r, slot_va(r, KiB4));
-	EXPECT_EQ(r, mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
-}
-
-static uint64_t free_frames(struct run *r)
-{
-	struct mm_frame_stats fs;
-
-	mm_frame_stats(mm_sim_frames(r->sim), &fs);
-	return fs.free_frames;
+	PAGING_REF_EXPECT(&r->ref, mm_frame_check(mm_sim_frames(r->sim)),
+			  MM_OK);
 }
 
 /* One map in 16 may allocate only 0 to 3 frames (fault injection). */
@@ -242,44 +149,30 @@ static bool maybe_inject(struct run *r)
 	return true;
 }
 
-/*
- * Compare a map's status with the model's. Under fault injection
- * MM_ERR_NOMEM may replace MM_OK, and then nothing may have changed (the
- * frame count here, the mappings at the next checks). True iff the model
- * must apply the map.
- */
-static bool map_status(struct run *r, mm_status_t st, mm_status_t want,
-		       bool injected, uint64_t free_before)
-{
-	if (injected && want == MM_OK && st == MM_ERR_NOMEM) {
-		EXPECT_EQ(r, free_frames(r), free_before);
-		return false;
-	}
-	EXPECT_EQ(r, st, want);
-	return st == MM_OK;
-}
-
 /* Operations: each runs on both sides and compares. */
 
 static mm_status_t op_map(struct run *r, mm_vaddr_t *va, uint64_t *size)
 {
 	mm_paddr_t pa = random_pa(r, *size = random_size(r));
 	unsigned prot = random_prot(r);
-	mm_status_t want = model_check_map(r, *va = slot_va(r, *size), *size);
+	mm_status_t want =
+		paging_ref_map_status(&r->ref, *va = slot_va(r, *size), *size);
 	bool injected = maybe_inject(r);
-	uint64_t free_before = injected ? free_frames(r) : 0;
+	uint64_t free_before = injected ? paging_ref_free_frames(r->sim) : 0;
 	mm_status_t st = mm_map(r->vm, *va, pa, *size, prot);
 
-	if (map_status(r, st, want, injected, free_before))
-		model_add(r, *va, pa, *size, prot);
+	/* Under fault injection NOMEM may replace OK, changing nothing. */
+	if (paging_ref_judge_map(&r->ref, r->sim, st, want, injected,
+				 free_before))
+		paging_ref_add(&r->ref, *va, pa, *size, prot);
 	return st;
 }
 
 /* An address to unmap or protect: mostly a mapped one, sometimes not. */
 static mm_vaddr_t target(struct run *r)
 {
-	if (r->n > 0 && next(r) % 4 != 0) {
-		const struct map *m = &r->maps[next(r) % r->n];
+	if (r->ref.n > 0 && next(r) % 4 != 0) {
+		const struct paging_ref_map *m = &r->maps[next(r) % r->ref.n];
 
 		/* Sometimes inside a huge page: MM_ERR_INVALID. */
 		if (m->size > KiB4 && next(r) % 8 == 0)
@@ -289,82 +182,34 @@ static mm_vaddr_t target(struct run *r)
 	return slot_va(r, random_size(r));
 }
 
-static mm_status_t model_find(struct run *r, mm_vaddr_t va, struct map **m)
-{
-	*m = covering(r, va);
-	if (*m == NULL)
-		return MM_ERR_NOT_MAPPED;
-	return (*m)->va == va ? MM_OK : MM_ERR_INVALID;
-}
-
 static mm_status_t op_unmap(struct run *r, mm_vaddr_t *va, uint64_t *size)
 {
-	struct map *m;
+	struct paging_ref_map *m;
 	mm_paddr_t pa = 0;
-	mm_status_t want = model_find(r, *va = target(r), &m);
+	mm_status_t want = paging_ref_find(&r->ref, *va = target(r), &m);
 	mm_status_t st = mm_unmap(r->vm, *va, &pa, size);
 
-	EXPECT_EQ(r, st, want);
+	PAGING_REF_EXPECT(&r->ref, st, want);
 	if (st != MM_OK) {
 		*size = KiB4;
 		return st;
 	}
-	EXPECT_EQ(r, pa, m->pa);
-	EXPECT_EQ(r, *size, m->size);
-	model_remove(r, m);
+	paging_ref_unmap(&r->ref, m, pa, *size);
 	return st;
 }
 
 static mm_status_t op_protect(struct run *r, mm_vaddr_t *va, uint64_t *size)
 {
-	struct map *m;
+	struct paging_ref_map *m;
 	unsigned prot = random_prot(r);
-	mm_status_t want = model_find(r, *va = target(r), &m);
+	mm_status_t want = paging_ref_find(&r->ref, *va = target(r), &m);
 	mm_status_t st = mm_protect(r->vm, *va, prot);
 
-	EXPECT_EQ(r, st, want);
+	PAGING_REF_EXPECT(&r->ref, st, want);
 	*size = st == MM_OK ? m->size : KiB4;
 	if (st == MM_OK)
 		m->prot = prot;
 	return st;
-}
-
-/* The page size map_range must pick (the CPU has 1 GiB pages). */
-static uint64_t range_page(mm_vaddr_t va, mm_paddr_t pa, uint64_t left)
-{
-	static const uint64_t sizes[] = {GiB1, MiB2};
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		if (((va | pa) & (sizes[i] - 1u)) == 0 && left >= sizes[i])
-			return sizes[i];
-	}
-	return KiB4;
-}
-
-/* The status of the first page of the range that cannot be mapped. */
-static mm_status_t model_check_range(struct run *r, mm_vaddr_t va,
-				     mm_paddr_t pa, uint64_t len)
-{
-	uint64_t done, size;
-	mm_status_t st = MM_OK;
-
-	for (done = 0; done < len && st == MM_OK; done += size) {
-		size = range_page(va + done, pa + done, len - done);
-		st = model_check_map(r, va + done, size);
-	}
-	return st;
-}
-
-static void model_add_range(struct run *r, mm_vaddr_t va, mm_paddr_t pa,
-			    uint64_t len, unsigned prot)
-{
-	uint64_t done, size;
-
-	for (done = 0; done < len; done += size) {
-		size = range_page(va + done, pa + done, len - done);
-		model_add(r, va + done, pa + done, size, prot);
-	}
 }
 
 /*
@@ -388,7 +233,7 @@ static mm_status_t op_map_range(struct run *r, mm_vaddr_t *va, uint64_t *len)
 	bool aligned = next(r) % 2 == 0;
 	mm_paddr_t pa;
 	unsigned prot = random_prot(r);
-	uint64_t free_before = 0;
+	uint64_t free_before = 0, pages;
 	mm_status_t want, st;
 	bool injected;
 
@@ -397,42 +242,30 @@ static mm_status_t op_map_range(struct run *r, mm_vaddr_t *va, uint64_t *len)
 	/* Aligned: pa agrees with va modulo 1 GiB, so huge pages fit. */
 	pa = aligned ? random_pa(r, GiB1) + (*va & (GiB1 - 1u))
 		     : random_pa(r, KiB4);
-	want = model_check_range(r, *va, pa, *len);
+	want = paging_ref_range_status(&r->ref, *va, pa, *len, UINT64_MAX,
+				       &pages);
 	injected = maybe_inject(r);
 	if (injected)
-		free_before = free_frames(r);
+		free_before = paging_ref_free_frames(r->sim);
 	st = mm_map_range(r->vm, *va, pa, *len, prot);
-	if (map_status(r, st, want, injected, free_before))
-		model_add_range(r, *va, pa, *len, prot);
+	if (paging_ref_judge_map(&r->ref, r->sim, st, want, injected,
+				 free_before))
+		paging_ref_add_range(&r->ref, *va, pa, *len, prot);
 	return st;
-}
-
-/* True iff a mapping holds both boundary - 1 and boundary. */
-static bool model_straddles(struct run *r, mm_vaddr_t boundary)
-{
-	const struct map *m = covering(r, boundary);
-
-	return m != NULL && m->va != boundary;
 }
 
 static mm_status_t op_unmap_range(struct run *r, mm_vaddr_t *va, uint64_t *len)
 {
 	static const uint64_t sizes[] = {KiB4, MiB2, GiB1};
-	mm_status_t want = MM_OK, st;
-	size_t i = 0;
+	mm_status_t want, st;
 
 	*va = slot_va(r, PICK(r, sizes));
 	*len = random_length(r, *va, true);
-	if (model_straddles(r, *va) || model_straddles(r, *va + *len))
-		want = MM_ERR_HUGE_CONFLICT;
+	want = paging_ref_unmap_range_status(&r->ref, *va, *len);
 	st = mm_unmap_range(r->vm, *va, *len);
-	EXPECT_EQ(r, st, want);
-	while (st == MM_OK && i < r->n) {
-		if (r->maps[i].va - *va < *len)
-			model_remove(r, &r->maps[i]);
-		else
-			i++;
-	}
+	PAGING_REF_EXPECT(&r->ref, st, want);
+	if (st == MM_OK)
+		paging_ref_remove_range(&r->ref, *va, *len);
 	return st;
 }
 
@@ -468,10 +301,11 @@ static void run_seed(uint64_t seed, unsigned steps)
 	struct mm_sim_stats st;
 
 	assert_non_null(r);
-	r->sim = mm_sim_create(RAM, MM_SIM_NX | MM_SIM_1G);
+	r->sim = mm_sim_create(RAM, FEATURES);
 	assert_non_null(r->sim);
 	mm_sim_set_strict(r->sim, true);
 	r->vm = mm_sim_vm(r->sim);
+	paging_ref_init(&r->ref, r->maps, MAX_MAPS, FEATURES, ref_fail, r);
 	r->rng = seed;
 	mm_frame_stats(mm_sim_frames(r->sim), &before);
 	for (r->step = 0; r->step < steps; r->step++) {
