@@ -209,8 +209,9 @@ static void test_metadata_bytes_1tib(void **state)
 {
 	uint64_t frames = TiB(1) / FRAME, leaf = frames / 64;
 	uint64_t empty = leaf / 64, top = empty / 64;
-	uint64_t words = leaf + 2 * empty + top + (empty + top + top / 64 + 1) +
-			 (top + top / 64 + 1);
+	uint64_t words =
+		leaf + empty + 2 * top + (empty + top + top / 64 + 1) +
+		(top + top / 64 + 1); /* leaf, empty, hint + 1g, trees */
 
 	(void)state;
 	add(0, TiB(1), MM_REGION_USABLE);
@@ -1050,9 +1051,9 @@ static void test_check_detects_corruption(void **state)
 	fa->chunk2m.level[0][0] ^= 1;
 	assert_int_equal(mm_frame_check(fa), MM_ERR_INVALID);
 	fa->chunk2m.level[0][0] ^= 1;
-	fa->resv_hint[0] &= ~((uint64_t)1 << 16); /* word 16 holds frame 1024 */
+	fa->resv_hint[0] &= ~(uint64_t)1; /* group 0 holds frame 1024 */
 	assert_int_equal(mm_frame_check(fa), MM_ERR_INVALID);
-	fa->resv_hint[0] |= (uint64_t)1 << 16;
+	fa->resv_hint[0] |= 1;
 	fa->resv[1].end++;
 	assert_int_equal(mm_frame_check(fa), MM_ERR_INVALID);
 	fa->resv[1].end--;
@@ -1166,7 +1167,7 @@ static void test_check_bad_resv_marks(void **state)
 	bad.leaf[300 / 64] &= ~((uint64_t)1 << (300 % 64));
 	expect_corrupt();
 	copy_take();
-	bad.resv_hint[0] &= ~((uint64_t)1 << (300 / 64));
+	bad.resv_hint[0] &= ~((uint64_t)1 << (300 / 4096));
 	expect_corrupt();
 }
 

@@ -55,7 +55,7 @@ struct mm_frame_alloc {
 	uint64_t *leaf;	     /* 1 bit per frame, 1 = used */
 	uint64_t *empty;     /* 1 bit per leaf word, 1 = all 64 free */
 	uint64_t *empty16m;  /* 1 bit per empty word, 1 = all 4096 free */
-	uint64_t *resv_hint; /* 1 bit per leaf word, 1 = may hold reserved */
+	uint64_t *resv_hint; /* 1 bit per 4096 frames, 1 = may hold reserved */
 	struct mm_frame_tree avail;   /* over "leaf word has a free bit" */
 	struct mm_frame_tree chunk2m; /* over "empty word has a free 2 MiB" */
 	size_t nresv;
