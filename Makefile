@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DEPS := tools/deps.sh
+# What the default preset needs: it builds the hybrid BIOS/UEFI ISO and
+# registers the QEMU, Bochs and OVMF boot tests.
+BOOT_DEPS := host kernel bochs uefi
 C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
@@ -13,7 +16,7 @@ BENCH_MD ?= build/bench/RESULTS.md
 BENCH_CG_MD ?= build/bench/CALLGRIND.md
 
 all:
-	$(DEPS) host kernel
+	$(DEPS) $(BOOT_DEPS)
 	cmake --preset default
 	cmake --build --preset default -j $(JOBS)
 
@@ -37,7 +40,7 @@ test-asan:
 	ctest --preset asan -j $(JOBS)
 
 test-default:
-	$(DEPS) host kernel bochs uefi
+	$(DEPS) $(BOOT_DEPS)
 	cmake --preset default
 	cmake --build --preset default -j $(JOBS)
 	ctest --preset default -j $(JOBS)
@@ -91,7 +94,7 @@ fuzz-merge:
 # Static analysis of libmm, arch and kernel: clang-tidy (.clang-tidy) and
 # cppcheck, zero findings; then the format check.
 lint: format-check
-	$(DEPS) host kernel lint
+	$(DEPS) $(BOOT_DEPS) lint
 	cmake --preset default
 	tools/lint.sh build/default
 
@@ -135,7 +138,7 @@ QEMU_KERNEL := qemu-system-x86_64 -accel tcg -cpu $(QEMU_CPU) -m $(QEMU_MEM) \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
 iso:
-	$(DEPS) host kernel
+	$(DEPS) $(BOOT_DEPS)
 	cmake --preset default
 	cmake --build --preset default -j $(JOBS) --target iso
 
@@ -159,7 +162,7 @@ OVMF_VARS ?= /usr/share/OVMF/OVMF_VARS_4M.fd
 UEFI_VARS := build/default/uefi/OVMF_VARS_4M.fd
 
 run-uefi:
-	$(DEPS) host kernel uefi
+	$(DEPS) $(BOOT_DEPS)
 	cmake --preset default
 	cmake --build --preset default -j $(JOBS) --target iso
 	@mkdir -p $(dir $(UEFI_VARS)) && cp $(OVMF_VARS) $(UEFI_VARS)
@@ -176,7 +179,7 @@ run-uefi:
 # fuzz seeds and host test inputs. Commit them after a toolchain change.
 .PHONY: capture-mb2
 capture-mb2:
-	$(DEPS) host kernel uefi
+	$(DEPS) $(BOOT_DEPS)
 	cmake --preset default
 	cmake --build --preset default -j $(JOBS) --target iso-dump
 	tools/capture_mb2.sh --iso $(KERNEL_DIR)/xomb-dump.iso
