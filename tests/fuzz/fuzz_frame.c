@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "mm/frame.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,29 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_FRAMES  8192u /* usable memory ends at or below 32 MiB */
 #define MAX_REGIONS 16u
 #define FRAME	    MM_FRAME_SIZE
-
-/* a == b, else print both (as unsigned 64-bit numbers) and abort. */
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"fuzz_frame: %s:%d: %s = %llu, %s = %llu\n",   \
-				__FILE__, __LINE__, #a,                        \
-				(unsigned long long)a_, #b,                    \
-				(unsigned long long)b_);                       \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "fuzz_frame: %s:%d: %s\n", __FILE__,   \
-				__LINE__, #cond);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 enum { M_FREE, M_ALLOC, M_RESV };
 

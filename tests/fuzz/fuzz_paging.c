@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fuzz_check.h"
 #include "mm/paging.h"
 #include "mm/pte.h"
 #include "mm_sim.h"
@@ -31,30 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define GiB1	     MM_PAGE_1G
 #define MAX_MAPS     2048u /* reference capacity; bigger steps are skipped */
 #define MAX_RANGE_PG 600u  /* pages one mm_map_range may create */
-
-/* a == b, else print both and abort. */
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"fuzz_paging: %s:%d: %s = 0x%llx, %s = "       \
-				"0x%llx\n",                                    \
-				__FILE__, __LINE__, #a,                        \
-				(unsigned long long)a_, #b,                    \
-				(unsigned long long)b_);                       \
-			abort();                                               \
-		}                                                              \
-	} while (0)
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "fuzz_paging: %s:%d: %s\n", __FILE__,  \
-				__LINE__, #cond);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

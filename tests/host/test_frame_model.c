@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include "mm/frame.h"
 
 enum { M_FREE, M_ALLOC, M_RESV };
@@ -62,10 +64,7 @@ struct run {
 
 static uint64_t rnd(struct run *r)
 {
-	r->rng ^= r->rng >> 12;
-	r->rng ^= r->rng << 25;
-	r->rng ^= r->rng >> 27;
-	return r->rng * 0x2545F4914F6CDD1Dull;
+	return xorshift64star(&r->rng);
 }
 
 /* Uniform in [0, n), n > 0. */

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include "mm/paging.h"
 #include "mm/pte.h"
 #include "mm_sim.h"
@@ -67,11 +69,7 @@ static void ref_fail(void *ctx, const char *what, uint64_t got, uint64_t want)
 
 static uint64_t next(struct run *r)
 {
-	/* xorshift64* */
-	r->rng ^= r->rng >> 12;
-	r->rng ^= r->rng << 25;
-	r->rng ^= r->rng >> 27;
-	return r->rng * 0x2545F4914F6CDD1Dull;
+	return xorshift64star(&r->rng);
 }
 
 /* Random addresses and protections. */
