@@ -3,9 +3,10 @@
  * builds a raw memory map (any types, overlaps, odd edges, wrapping
  * lengths), optionally sanitizes it (checked against the raw regions at
  * every boundary), initialises an allocator over it and then runs an
- * arbitrary sequence of operations. Each operation also runs on a trivially
- * correct reference, one state byte per frame with the lowest-first policy
- * of mm/frame.h, and every status, pfn and counter must agree;
+ * arbitrary sequence of operations. Each operation also runs on the
+ * trivially correct reference of tests/common/frame_ref.h, one state byte
+ * per frame with the lowest-first policy of mm/frame.h, and every status,
+ * pfn and counter must agree;
  * mm_frame_check() runs after every step. Usable memory ends below
  * MAX_FRAMES, so one input runs in well under a millisecond.
  */
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame_ref.h"
 #include "fuzz_check.h"
 #include "mm/frame.h"
 
@@ -24,28 +26,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_REGIONS 16u
 #define FRAME	    MM_FRAME_SIZE
 
-enum { M_FREE, M_ALLOC, M_RESV };
-
 /* The input, read front to back; reads past its end yield zeros. */
 struct in {
 	const uint8_t *p;
 	size_t n;
 };
 
-/* The reference: one state byte per tracked frame. */
-struct model {
-	uint64_t n;
-	uint64_t runs; /* maximal runs of reserved frames */
-	uint8_t st[MAX_FRAMES];
-};
-
 struct run {
 	struct in in;
 	struct mm_memmap raw, map;
-	struct model m;
+	struct frame_ref m;
+	uint8_t st[MAX_FRAMES]; /* the reference's storage */
 	struct mm_frame_alloc *fa;
 	uint64_t *meta;
-	uint64_t usable;
 };
 
 static uint64_t get(struct in *in, unsigned bytes)
@@ -162,195 +155,22 @@ static void check_sanitized(const struct mm_memmap *raw,
 	CHECK(memcmp(&again, map, sizeof(again)) == 0);
 }
 
-/* ---- the reference ------------------------------------------------------ */
-
-/*
- * Whole frames of usable regions are free; any frame others touch is not.
- * The map is the sanitized one: mm_frame_init() promises the same result
- * for the raw map (usable regions count as their union).
- */
-static void model_init(struct model *m, const struct mm_memmap *map)
-{
-	m->n = 0;
-	for (size_t i = 0; i < map->count; i++) {
-		uint64_t s, e;
-
-		clipped(&map->regions[i], &s, &e);
-		if (map->regions[i].type == MM_REGION_USABLE &&
-		    (s + FRAME - 1) / FRAME < e / FRAME)
-			m->n = e / FRAME > m->n ? e / FRAME : m->n;
-	}
-	memset(m->st, M_RESV, sizeof(m->st));
-	for (size_t i = 0; i < map->count; i++) {
-		uint64_t s, e;
-
-		clipped(&map->regions[i], &s, &e);
-		if (map->regions[i].type != MM_REGION_USABLE)
-			continue;
-		for (uint64_t f = (s + FRAME - 1) / FRAME; f < e / FRAME; f++)
-			m->st[f] = M_FREE;
-	}
-	for (size_t i = 0; i < map->count; i++) {
-		uint64_t s, e;
-
-		clipped(&map->regions[i], &s, &e);
-		if (map->regions[i].type == MM_REGION_USABLE || s >= e)
-			continue;
-		for (uint64_t f = s / FRAME; f < m->n && f * FRAME < e; f++)
-			m->st[f] = M_RESV;
-	}
-}
-
-static uint64_t model_count(const struct model *m, int state)
-{
-	uint64_t n = 0;
-
-	for (uint64_t f = 0; f < m->n; f++)
-		n += m->st[f] == state;
-	return n;
-}
-
-static uint64_t model_resv_runs(const struct model *m)
-{
-	uint64_t n = 0;
-
-	for (uint64_t f = 0; f < m->n; f++)
-		n += m->st[f] == M_RESV && (f == 0 || m->st[f - 1] != M_RESV);
-	return n;
-}
-
-/* Status of freeing [pfn, pfn + count): the first offending frame's. */
-static mm_status_t model_free_status(const struct model *m, uint64_t pfn,
-				     uint64_t count)
-{
-	if (count == 0 || count > UINT64_MAX - pfn)
-		return MM_ERR_INVALID;
-	for (uint64_t f = pfn; f - pfn < count; f++) {
-		if (f >= m->n)
-			return MM_ERR_OUT_OF_RANGE;
-		if (m->st[f] == M_FREE)
-			return MM_ERR_NOT_ALLOCATED;
-		if (m->st[f] == M_RESV)
-			return MM_ERR_RESERVED;
-	}
-	return MM_OK;
-}
-
-/* Lowest aligned free run of count frames ending at or below limit. */
-static mm_status_t model_contig(struct model *m, uint64_t count, uint64_t align,
-				uint64_t limit, uint64_t *pfn)
-{
-	uint64_t lim = min64(limit, m->n);
-
-	if (count == 0 || align == 0 || (align & (align - 1)) != 0)
-		return MM_ERR_INVALID;
-	for (uint64_t s = 0; s < lim && lim - s >= count;) {
-		uint64_t f = s;
-
-		while (f - s < count && m->st[f] == M_FREE)
-			f++;
-		if (f - s == count) {
-			memset(&m->st[s], M_ALLOC, count);
-			*pfn = s;
-			return MM_OK;
-		}
-		s = (f / align + 1) * align; /* first aligned start past f */
-	}
-	return MM_ERR_NOMEM;
-}
-
-/* Reserved runs meeting [lo, hi): those a reservation there merges. */
-static uint64_t model_runs_meeting(const struct model *m, uint64_t lo,
-				   uint64_t hi)
-{
-	uint64_t n = 0;
-
-	for (uint64_t f = lo; f < hi; f++)
-		n += m->st[f] == M_RESV && (f == lo || m->st[f - 1] != M_RESV);
-	return n;
-}
-
-static mm_status_t model_reserve(struct model *m, uint64_t base, uint64_t len)
-{
-	uint64_t first, last, runs;
-
-	if (len == 0 || len - 1 > UINT64_MAX - base)
-		return MM_ERR_INVALID;
-	first = base / FRAME;
-	last = min64((base + (len - 1)) / FRAME + 1, m->n);
-	for (uint64_t f = first; f < last; f++) {
-		if (m->st[f] == M_ALLOC)
-			return MM_ERR_IN_USE;
-	}
-	if (first >= last)
-		return MM_OK;
-	/* the new range and every run touching it become one run */
-	runs = m->runs + 1 -
-	       model_runs_meeting(m, first ? first - 1 : 0,
-				  min64(last + 1, m->n));
-	if (runs > MM_FRAME_MAX_RESERVED)
-		return MM_ERR_NOMEM;
-	memset(&m->st[first], M_RESV, last - first);
-	m->runs = runs;
-	return MM_OK;
-}
-
-/* Free aligned runs of size frames. */
-static uint64_t model_aligned_runs(const struct model *m, uint64_t size)
-{
-	uint64_t n = 0;
-
-	for (uint64_t s = 0; s + size <= m->n; s += size) {
-		uint64_t f = s;
-
-		while (f < s + size && m->st[f] == M_FREE)
-			f++;
-		n += f == s + size;
-	}
-	return n;
-}
-
-static uint64_t model_largest_run(const struct model *m)
-{
-	uint64_t best = 0, run = 0;
-
-	for (uint64_t f = 0; f < m->n; f++) {
-		run = m->st[f] == M_FREE ? run + 1 : 0;
-		best = run > best ? run : best;
-	}
-	return best;
-}
-
 /* ---- comparing ---------------------------------------------------------- */
 
+/* A mismatch with the reference: print it and abort (a libFuzzer crash). */
+static void ref_fail(void *ctx, const char *what, uint64_t got, uint64_t want)
+{
+	(void)ctx;
+	fprintf(stderr, "frame_ref: %s = 0x%llx, reference 0x%llx\n", what,
+		(unsigned long long)got, (unsigned long long)want);
+	abort();
+}
+
+/* The allocator checks itself and agrees with the reference. */
 static void compare(struct run *r, bool full)
 {
-	struct mm_frame_stats st;
-
-	uint64_t count[3] = {0, 0, 0};
-
-	for (uint64_t f = 0; f < r->m.n; f++)
-		count[r->m.st[f]]++;
 	CHECK(mm_frame_check(r->fa) == MM_OK);
-	mm_frame_stats(r->fa, &st);
-	CHECK_EQ(st.total_frames, r->m.n);
-	CHECK_EQ(st.usable_frames, r->usable);
-	CHECK_EQ(st.free_frames, count[M_FREE]);
-	CHECK_EQ(st.allocated_frames, count[M_ALLOC]);
-	CHECK_EQ(st.reserved_frames, count[M_RESV]);
-	if (!full)
-		return;
-	CHECK_EQ(st.free_2m_runs, model_aligned_runs(&r->m, MM_FRAMES_2M));
-	CHECK_EQ(st.free_1g_runs, model_aligned_runs(&r->m, MM_FRAMES_1G));
-	CHECK_EQ(st.largest_free_run, model_largest_run(&r->m));
-	for (uint64_t f = 0; f < r->m.n + 70; f++) {
-		bool in = f < r->m.n;
-
-		CHECK(mm_frame_is_free(r->fa, f) ==
-		      (in && r->m.st[f] == M_FREE));
-		CHECK(mm_frame_is_reserved(r->fa, f) ==
-		      (in && r->m.st[f] == M_RESV));
-	}
+	frame_ref_compare(&r->m, r->fa, full);
 }
 
 /* ---- operations --------------------------------------------------------- */
@@ -381,7 +201,7 @@ static uint64_t pick_count(struct run *r)
 static void op_alloc(struct run *r)
 {
 	uint64_t a = UINT64_MAX, b;
-	mm_status_t want = model_contig(&r->m, 1, 1, UINT64_MAX, &b);
+	mm_status_t want = frame_ref_alloc(&r->m, &b);
 
 	CHECK_EQ(mm_frame_alloc(r->fa, &a), want);
 	CHECK(want != MM_OK || a == b);
@@ -391,17 +211,8 @@ static void op_alloc(struct run *r)
 static void op_alloc_at(struct run *r)
 {
 	uint64_t f = pick_pfn(r);
-	mm_status_t want = MM_OK;
 
-	if (f >= r->m.n)
-		want = MM_ERR_OUT_OF_RANGE;
-	else if (r->m.st[f] == M_RESV)
-		want = MM_ERR_RESERVED;
-	else if (r->m.st[f] == M_ALLOC)
-		want = MM_ERR_IN_USE;
-	CHECK_EQ(mm_frame_alloc_at(r->fa, f), want);
-	if (want == MM_OK)
-		r->m.st[f] = M_ALLOC;
+	CHECK_EQ(mm_frame_alloc_at(r->fa, f), frame_ref_alloc_at(&r->m, f));
 }
 
 static void op_contig(struct run *r)
@@ -417,7 +228,7 @@ static void op_contig(struct run *r)
 		align = MM_FRAMES_2M;
 	if (sel & 0x20)
 		limit = get(&r->in, 2);
-	want = model_contig(&r->m, count, align, limit, &b);
+	want = frame_ref_alloc_contig(&r->m, count, align, limit, &b);
 	CHECK_EQ(mm_frame_alloc_contig(r->fa, count, align, limit, &a), want);
 	CHECK_EQ(a, b);
 }
@@ -425,11 +236,8 @@ static void op_contig(struct run *r)
 static void op_free(struct run *r)
 {
 	uint64_t f = pick_pfn(r);
-	mm_status_t want = model_free_status(&r->m, f, 1);
 
-	CHECK_EQ(mm_frame_free(r->fa, f), want);
-	if (want == MM_OK)
-		r->m.st[f] = M_FREE;
+	CHECK_EQ(mm_frame_free(r->fa, f), frame_ref_free(&r->m, f, 1));
 }
 
 static void op_free_contig(struct run *r)
@@ -439,10 +247,8 @@ static void op_free_contig(struct run *r)
 
 	if (count == 0 && (get(&r->in, 1) & 1))
 		count = UINT64_MAX - f + 1; /* wraps past 2^64 */
-	want = model_free_status(&r->m, f, count);
+	want = frame_ref_free(&r->m, f, count);
 	CHECK_EQ(mm_frame_free_contig(r->fa, f, count), want);
-	if (want == MM_OK)
-		memset(&r->m.st[f], M_FREE, count);
 }
 
 static void op_reserve(struct run *r)
@@ -457,7 +263,7 @@ static void op_reserve(struct run *r)
 		len = 0;
 	else if (sel & 1)
 		len = 1 + (sel >> 1);
-	want = model_reserve(&r->m, base, len);
+	want = frame_ref_reserve(&r->m, base, len);
 	CHECK_EQ(mm_frame_reserve(r->fa, base, len), want);
 }
 
@@ -468,7 +274,7 @@ static void op_reserve_comb(struct run *r)
 
 	for (uint64_t i = 0; i < n && f + 2 * i < r->m.n; i++) {
 		uint64_t pfn = f + 2 * i;
-		mm_status_t want = model_reserve(&r->m, pfn * FRAME, 1);
+		mm_status_t want = frame_ref_reserve(&r->m, pfn * FRAME, 1);
 
 		CHECK(mm_frame_reserve(r->fa, pfn * FRAME, 1) == want);
 	}
@@ -494,7 +300,7 @@ static bool setup(struct run *r)
 	unsigned nreg = 1 + (unsigned)get(&r->in, 1) % MAX_REGIONS;
 	uint64_t flags = get(&r->in, 1);
 	size_t bytes;
-	mm_status_t want = MM_OK;
+	mm_status_t want;
 
 	mm_memmap_init(&r->raw);
 	for (unsigned i = 0; i < nreg; i++)
@@ -502,8 +308,7 @@ static bool setup(struct run *r)
 	r->map = r->raw;
 	CHECK(mm_memmap_sanitize(&r->map) == MM_OK);
 	check_sanitized(&r->raw, &r->map);
-	model_init(&r->m, &r->map);
-	r->m.runs = model_resv_runs(&r->m);
+	frame_ref_init(&r->m, &r->map, r->st, MAX_FRAMES, ref_fail, NULL);
 	bytes = mm_frame_metadata_bytes(&r->map);
 	if (!(flags & 1))
 		r->map = r->raw; /* init on the raw map: same result */
@@ -512,10 +317,7 @@ static bool setup(struct run *r)
 	r->fa = malloc(sizeof(*r->fa));
 	CHECK(r->meta != NULL && r->fa != NULL);
 	memset(r->fa, 0xA5, sizeof(*r->fa));
-	if (model_count(&r->m, M_FREE) == 0)
-		want = MM_ERR_INVALID;
-	else if (r->m.runs > MM_FRAME_MAX_RESERVED)
-		want = MM_ERR_NOMEM;
+	want = frame_ref_init_status(&r->m);
 	if (flags & 2 && want == MM_OK && bytes >= 8) {
 		CHECK(mm_frame_init(r->fa, &r->map, r->meta, bytes - 8) ==
 		      MM_ERR_NOMEM);
@@ -528,9 +330,8 @@ static bool setup(struct run *r)
 		CHECK(untouched(r->fa)); /* a failed init changes nothing */
 		return false;
 	}
-	r->usable = model_count(&r->m, M_FREE);
 	if (flags & 1) {
-		CHECK(mm_memmap_usable_bytes(&r->map) == r->usable * FRAME);
+		CHECK(mm_memmap_usable_bytes(&r->map) == r->m.usable * FRAME);
 		CHECK(mm_memmap_usable_end(&r->map) == r->m.n * FRAME);
 	}
 	compare(r, true);

@@ -1,8 +1,10 @@
 /*
  * Randomized model test of the frame allocator: every operation runs both on
- * the allocator and on a trivially correct reference (one byte per frame,
- * the same lowest-first policy), and every status, pfn and counter must be
- * equal. Fixed seeds, so a failure replays exactly.
+ * the allocator and on the trivially correct reference of
+ * tests/common/frame_ref.h (one byte per frame, the same lowest-first
+ * policy), and every status, pfn and counter must be equal. This file owns
+ * the random maps, the operation mix and its phases. Fixed seeds, so a
+ * failure replays exactly.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,11 +15,10 @@
 
 #include <cmocka.h>
 
+#include "frame_ref.h"
 #include "xorshift.h"
 
 #include "mm/frame.h"
-
-enum { M_FREE, M_ALLOC, M_RESV };
 
 enum {
 	OP_ALLOC,
@@ -29,18 +30,11 @@ enum {
 	OP_COUNT
 };
 
-/* The reference: one state byte per tracked frame. */
-struct model {
-	uint64_t n;
-	uint8_t *st;
-	uint64_t low; /* every frame below is not free */
-};
-
 /* One run of the test: allocator, reference, random source. */
 struct run {
 	struct mm_frame_alloc fa;
 	struct mm_memmap map;
-	struct model m;
+	struct frame_ref m;
 	void *meta;
 	uint64_t rng;
 	uint64_t op;
@@ -50,17 +44,18 @@ struct run {
 	uint64_t got_2m, got_1g; /* successful superpage-shaped allocations */
 };
 
-#define EXPECT_EQ(r, a, b)                                                     \
-	do {                                                                   \
-		uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b);               \
-		if (a_ != b_) {                                                \
-			print_error("op %llu: %s = %llu, model %llu\n",        \
-				    (unsigned long long)(r)->op, #a,           \
-				    (unsigned long long)a_,                    \
-				    (unsigned long long)b_);                   \
-			fail();                                                \
-		}                                                              \
-	} while (0)
+/* A mismatch with the reference: say which operation, fail the test. */
+static void ref_fail(void *ctx, const char *what, uint64_t got, uint64_t want)
+{
+	const struct run *r = ctx;
+
+	print_error("op %llu: %s = %llu, model %llu\n",
+		    (unsigned long long)r->op, what, (unsigned long long)got,
+		    (unsigned long long)want);
+	fail();
+}
+
+#define EXPECT_EQ(r, a, b) FRAME_REF_EXPECT(&(r)->m, a, b)
 
 static uint64_t rnd(struct run *r)
 {
@@ -73,242 +68,18 @@ static uint64_t below(struct run *r, uint64_t n)
 	return rnd(r) % n;
 }
 
-/* ---- the reference ----------------------------------------------------- */
-
-/* Bytes [start, end) lie inside the union of the usable regions. */
-static bool model_usable(const struct mm_memmap *map, uint64_t start,
-			 uint64_t end)
-{
-	bool moved = true;
-
-	while (start < end && moved) {
-		moved = false;
-		for (size_t i = 0; i < map->count; i++) {
-			const struct mm_region *g = &map->regions[i];
-
-			if (g->type == MM_REGION_USABLE && g->base <= start &&
-			    start < g->base + g->length) {
-				start = g->base + g->length;
-				moved = true;
-			}
-		}
-	}
-	return start >= end;
-}
-
-/* Tracked frames: up to the highest frame the usable union holds whole. */
-static uint64_t model_frames(const struct mm_memmap *map)
-{
-	uint64_t top = 0;
-
-	for (size_t i = 0; i < map->count; i++) {
-		const struct mm_region *g = &map->regions[i];
-
-		if (g->type == MM_REGION_USABLE &&
-		    (g->base + g->length) / 4096 > top)
-			top = (g->base + g->length) / 4096;
-	}
-	while (top > 0 && !model_usable(map, (top - 1) * 4096, top * 4096))
-		top--;
-	return top;
-}
-
-/* Frame f is free iff the usable union holds it whole and no other type
- * touches it. */
-static void model_init(struct model *m, const struct mm_memmap *map)
-{
-	m->n = model_frames(map);
-	m->st = malloc(m->n + 1);
-	assert_non_null(m->st);
-	for (uint64_t f = 0; f < m->n; f++)
-		m->st[f] = model_usable(map, f * 4096, f * 4096 + 4096)
-				   ? M_FREE
-				   : M_RESV;
-	for (size_t i = 0; i < map->count; i++) {
-		const struct mm_region *g = &map->regions[i];
-		uint64_t end = g->base + g->length;
-
-		for (uint64_t f = 0; g->type != MM_REGION_USABLE && f < m->n;
-		     f++) {
-			if (f * 4096 < end && f * 4096 + 4096 > g->base)
-				m->st[f] = M_RESV;
-		}
-	}
-	m->low = 0;
-}
-
-static uint64_t model_count(const struct model *m, int state)
-{
-	uint64_t n = 0;
-
-	for (uint64_t f = 0; f < m->n; f++)
-		n += m->st[f] == state;
-	return n;
-}
-
-/* Maximal runs of reserved frames: the size the reserved table needs. */
-static uint64_t model_resv_runs(const struct model *m)
-{
-	uint64_t n = 0;
-
-	for (uint64_t f = 0; f < m->n; f++)
-		n += m->st[f] == M_RESV && (f == 0 || m->st[f - 1] != M_RESV);
-	return n;
-}
-
-static mm_status_t model_alloc(struct model *m, uint64_t *pfn)
-{
-	while (m->low < m->n && m->st[m->low] != M_FREE)
-		m->low++;
-	if (m->low == m->n)
-		return MM_ERR_NOMEM;
-	m->st[m->low] = M_ALLOC;
-	*pfn = m->low;
-	return MM_OK;
-}
-
-static mm_status_t model_alloc_at(struct model *m, uint64_t pfn)
-{
-	if (pfn >= m->n)
-		return MM_ERR_OUT_OF_RANGE;
-	if (m->st[pfn] == M_RESV)
-		return MM_ERR_RESERVED;
-	if (m->st[pfn] == M_ALLOC)
-		return MM_ERR_IN_USE;
-	m->st[pfn] = M_ALLOC;
-	return MM_OK;
-}
-
-static mm_status_t model_contig(struct model *m, uint64_t count, uint64_t align,
-				uint64_t limit, uint64_t *pfn)
-{
-	uint64_t lim = limit < m->n ? limit : m->n, s;
-
-	if (count == 0 || align == 0 || (align & (align - 1)))
-		return MM_ERR_INVALID;
-	s = (m->low + align - 1) / align * align;
-	while (s < lim && lim - s >= count) {
-		uint64_t f = s;
-
-		while (f < s + count && m->st[f] == M_FREE)
-			f++;
-		if (f == s + count) {
-			for (f = s; f < s + count; f++)
-				m->st[f] = M_ALLOC;
-			*pfn = s;
-			return MM_OK;
-		}
-		s = (f + align) / align * align;
-	}
-	return MM_ERR_NOMEM;
-}
-
-static mm_status_t model_free_contig(struct model *m, uint64_t pfn,
-				     uint64_t count)
-{
-	if (count == 0 || count > UINT64_MAX - pfn)
-		return MM_ERR_INVALID;
-	for (uint64_t f = pfn; f < pfn + count; f++) {
-		if (f >= m->n)
-			return MM_ERR_OUT_OF_RANGE;
-		if (m->st[f] == M_FREE)
-			return MM_ERR_NOT_ALLOCATED;
-		if (m->st[f] == M_RESV)
-			return MM_ERR_RESERVED;
-	}
-	for (uint64_t f = pfn; f < pfn + count; f++)
-		m->st[f] = M_FREE;
-	if (pfn < m->low)
-		m->low = pfn;
-	return MM_OK;
-}
-
-static mm_status_t model_reserve(struct model *m, uint64_t base, uint64_t len)
-{
-	uint64_t first, last;
-	uint8_t *save;
-
-	if (len == 0 || len - 1 > UINT64_MAX - base)
-		return MM_ERR_INVALID;
-	first = base / 4096;
-	last = (base + (len - 1)) / 4096 + 1;
-	if (last > m->n)
-		last = m->n;
-	for (uint64_t f = first; f < last; f++) {
-		if (m->st[f] == M_ALLOC)
-			return MM_ERR_IN_USE;
-	}
-	save = malloc(m->n + 1);
-	assert_non_null(save);
-	for (uint64_t f = 0; f < m->n; f++)
-		save[f] = m->st[f];
-	for (uint64_t f = first; f < last; f++)
-		m->st[f] = M_RESV;
-	if (model_resv_runs(m) > MM_FRAME_MAX_RESERVED) {
-		for (uint64_t f = 0; f < m->n; f++)
-			m->st[f] = save[f];
-		free(save);
-		return MM_ERR_NOMEM;
-	}
-	free(save);
-	return MM_OK;
-}
-
-static uint64_t model_aligned_runs(const struct model *m, uint64_t size)
-{
-	uint64_t n = 0;
-
-	for (uint64_t s = 0; s + size <= m->n; s += size) {
-		uint64_t f = s;
-
-		while (f < s + size && m->st[f] == M_FREE)
-			f++;
-		n += f == s + size;
-	}
-	return n;
-}
-
-static uint64_t model_largest_run(const struct model *m)
-{
-	uint64_t best = 0, run = 0;
-
-	for (uint64_t f = 0; f < m->n; f++) {
-		run = m->st[f] == M_FREE ? run + 1 : 0;
-		best = run > best ? run : best;
-	}
-	return best;
-}
-
 /* ---- comparing ------------------------------------------------------- */
 
+/* The frame counts of the allocator agree with the reference. */
 static void compare_counts(struct run *r)
 {
-	struct mm_frame_stats st;
-
-	mm_frame_stats(&r->fa, &st);
-	EXPECT_EQ(r, st.total_frames, r->m.n);
-	EXPECT_EQ(r, st.free_frames, model_count(&r->m, M_FREE));
-	EXPECT_EQ(r, st.allocated_frames, model_count(&r->m, M_ALLOC));
-	EXPECT_EQ(r, st.reserved_frames, model_count(&r->m, M_RESV));
+	frame_ref_compare(&r->m, &r->fa, false);
 }
 
+/* Counts, runs and every frame's state agree with the reference. */
 static void compare_full(struct run *r)
 {
-	struct mm_frame_stats st;
-
-	compare_counts(r);
-	mm_frame_stats(&r->fa, &st);
-	EXPECT_EQ(r, st.free_2m_runs, model_aligned_runs(&r->m, 512));
-	EXPECT_EQ(r, st.free_1g_runs, model_aligned_runs(&r->m, 262144));
-	EXPECT_EQ(r, st.largest_free_run, model_largest_run(&r->m));
-	for (uint64_t f = 0; f < r->m.n + 70; f++) {
-		bool in = f < r->m.n;
-
-		EXPECT_EQ(r, mm_frame_is_free(&r->fa, f),
-			  in && r->m.st[f] == M_FREE);
-		EXPECT_EQ(r, mm_frame_is_reserved(&r->fa, f),
-			  in && r->m.st[f] == M_RESV);
-	}
+	frame_ref_compare(&r->m, &r->fa, true);
 }
 
 /* ---- random operations ----------------------------------------------- */
@@ -321,7 +92,7 @@ static uint64_t pick_pfn(struct run *r)
 	if (below(r, 4) == 0)
 		return f;
 	for (uint64_t i = 0; i < 256 && f < r->m.n; i++, f++) {
-		if (r->m.st[f] == M_ALLOC)
+		if (r->m.st[f] == FRAME_REF_ALLOC)
 			return f;
 	}
 	return f;
@@ -372,7 +143,7 @@ static void op_alloc(struct run *r)
 	uint64_t a = UINT64_MAX, b = UINT64_MAX;
 
 	expect_status(r, OP_ALLOC, mm_frame_alloc(&r->fa, &a),
-		      model_alloc(&r->m, &b));
+		      frame_ref_alloc(&r->m, &b));
 	EXPECT_EQ(r, a, b);
 }
 
@@ -383,7 +154,7 @@ static void op_alloc_at(struct run *r)
 	if (below(r, 2))
 		f = r->m.low + below(r, 64);
 	expect_status(r, OP_ALLOC_AT, mm_frame_alloc_at(&r->fa, f),
-		      model_alloc_at(&r->m, f));
+		      frame_ref_alloc_at(&r->m, f));
 }
 
 static void op_contig(struct run *r)
@@ -399,7 +170,7 @@ static void op_contig(struct run *r)
 		align = below(r, 2) ? 0 : 3;
 	expect_status(r, OP_CONTIG,
 		      mm_frame_alloc_contig(&r->fa, count, align, limit, &a),
-		      model_contig(&r->m, count, align, limit, &b));
+		      frame_ref_alloc_contig(&r->m, count, align, limit, &b));
 	EXPECT_EQ(r, a, b);
 	if (b != UINT64_MAX) {
 		r->got_2m += count == 512 && align == 512;
@@ -410,7 +181,7 @@ static void op_contig(struct run *r)
 static void op_free(struct run *r)
 {
 	uint64_t f = pick_pfn(r);
-	mm_status_t want = model_free_contig(&r->m, f, 1);
+	mm_status_t want = frame_ref_free(&r->m, f, 1);
 
 	if (want == MM_ERR_INVALID)
 		want = MM_ERR_OUT_OF_RANGE;
@@ -421,7 +192,7 @@ static void op_free_contig(struct run *r)
 {
 	uint64_t f = pick_pfn(r), count = 1;
 
-	while (f + count < r->m.n && r->m.st[f + count] == M_ALLOC &&
+	while (f + count < r->m.n && r->m.st[f + count] == FRAME_REF_ALLOC &&
 	       below(r, 64) != 0)
 		count++;
 	if (below(r, 8) == 0)
@@ -429,7 +200,7 @@ static void op_free_contig(struct run *r)
 	if (below(r, 40) == 0)
 		count = below(r, 2) ? 0 : UINT64_MAX - f + 1;
 	expect_status(r, OP_FREE_CONTIG, mm_frame_free_contig(&r->fa, f, count),
-		      model_free_contig(&r->m, f, count));
+		      frame_ref_free(&r->m, f, count));
 }
 
 static void op_reserve(struct run *r)
@@ -455,7 +226,7 @@ static void op_reserve(struct run *r)
 	if (below(r, 60) == 0)
 		len = below(r, 2) ? 0 : UINT64_MAX - base + 2;
 	expect_status(r, OP_RESERVE, mm_frame_reserve(&r->fa, base, len),
-		      model_reserve(&r->m, base, len));
+		      frame_ref_reserve(&r->m, base, len));
 }
 
 /* Allocate single frames until the allocator runs dry. */
@@ -466,7 +237,7 @@ static void burst_fill(struct run *r)
 
 	do {
 		st = mm_frame_alloc(&r->fa, &a);
-		expect_status(r, OP_ALLOC, st, model_alloc(&r->m, &b));
+		expect_status(r, OP_ALLOC, st, frame_ref_alloc(&r->m, &b));
 		EXPECT_EQ(r, a, b);
 	} while (st == MM_OK);
 	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
@@ -478,14 +249,14 @@ static void burst_drain(struct run *r)
 	for (uint64_t f = 0; f < r->m.n; f++) {
 		uint64_t count = 0;
 
-		while (f + count < r->m.n && r->m.st[f + count] == M_ALLOC &&
-		       count < 5000)
+		while (f + count < r->m.n &&
+		       r->m.st[f + count] == FRAME_REF_ALLOC && count < 5000)
 			count++;
 		if (count == 0)
 			continue;
 		expect_status(r, OP_FREE_CONTIG,
 			      mm_frame_free_contig(&r->fa, f, count),
-			      model_free_contig(&r->m, f, count));
+			      frame_ref_free(&r->m, f, count));
 		f += count - 1;
 	}
 	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
@@ -616,10 +387,7 @@ static void compare_sanitized(struct run *r)
 	mm_frame_stats(&r->fa, &a);
 	mm_frame_stats(fb, &b);
 	assert_memory_equal(&a, &b, sizeof(a));
-	for (uint64_t f = 0; f < r->m.n; f++) {
-		EXPECT_EQ(r, mm_frame_is_free(fb, f), r->m.st[f] == M_FREE);
-		EXPECT_EQ(r, mm_frame_is_reserved(fb, f), r->m.st[f] == M_RESV);
-	}
+	frame_ref_compare(&r->m, fb, true);
 	free(meta);
 	free(fb);
 	free(copy);
@@ -628,15 +396,15 @@ static void compare_sanitized(struct run *r)
 static void run_setup(struct run *r)
 {
 	size_t bytes = mm_frame_metadata_bytes(&r->map);
-	mm_status_t want = MM_OK;
+	uint64_t n = frame_ref_frames(&r->map);
+	uint8_t *st = malloc(n + 1);
+	mm_status_t want;
 
-	model_init(&r->m, &r->map);
+	assert_non_null(st);
+	frame_ref_init(&r->m, &r->map, st, n, ref_fail, r);
 	r->meta = malloc(bytes + 8);
 	assert_non_null(r->meta);
-	if (model_count(&r->m, M_FREE) == 0)
-		want = MM_ERR_INVALID;
-	else if (model_resv_runs(&r->m) > MM_FRAME_MAX_RESERVED)
-		want = MM_ERR_NOMEM;
+	want = frame_ref_init_status(&r->m);
 	EXPECT_EQ(r, mm_frame_init(&r->fa, &r->map, r->meta, bytes), want);
 	assert_int_equal(want, MM_OK);
 	assert_int_equal(mm_frame_check(&r->fa), MM_OK);
@@ -658,7 +426,8 @@ static void superpage_prelude(struct run *r)
 		expect_status(r, OP_CONTIG,
 			      mm_frame_alloc_contig(&r->fa, n, n,
 						    MM_FRAME_NO_LIMIT, &a),
-			      model_contig(&r->m, n, n, MM_FRAME_NO_LIMIT, &b));
+			      frame_ref_alloc_contig(&r->m, n, n,
+						     MM_FRAME_NO_LIMIT, &b));
 		EXPECT_EQ(r, a, b);
 		if (b == UINT64_MAX)
 			continue;
@@ -667,7 +436,7 @@ static void superpage_prelude(struct run *r)
 		EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
 		expect_status(r, OP_FREE_CONTIG,
 			      mm_frame_free_contig(&r->fa, b, n),
-			      model_free_contig(&r->m, b, n));
+			      frame_ref_free(&r->m, b, n));
 	}
 	EXPECT_EQ(r, mm_frame_check(&r->fa), MM_OK);
 }
