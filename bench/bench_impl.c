@@ -19,7 +19,7 @@
 #define HUGE_PAGE ((size_t)2 << 20)
 
 struct libmm_ctx {
-	struct mm_frame_alloc fa;
+	struct mm_frames fa;
 	void *meta;
 	size_t meta_bytes;
 };
@@ -48,7 +48,7 @@ static bool libmm_used(void *ctx, uint64_t pfn)
 
 static bool libmm_contig(void *ctx, uint64_t count, uint64_t *pfn)
 {
-	struct mm_frame_alloc *fa = &((struct libmm_ctx *)ctx)->fa;
+	struct mm_frames *fa = &((struct libmm_ctx *)ctx)->fa;
 
 	return mm_frame_alloc_contig(fa, count, count, MM_FRAME_NO_LIMIT,
 				     pfn) == MM_OK;

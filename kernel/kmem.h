@@ -28,7 +28,7 @@ struct kmem_range {
  */
 struct kmem {
 	struct spinlock lock;
-	struct mm_frame_alloc frames;
+	struct mm_frames frames;
 	struct mm_vm vm;
 	uint64_t meta_phys;  /* allocator metadata: physical base */
 	uint64_t meta_bytes; /* and size */

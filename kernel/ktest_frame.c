@@ -110,7 +110,7 @@ static bool held(uint64_t pfn)
  */
 static bool frame_boot_reservations_hold(void)
 {
-	struct mm_frame_alloc *fa = &kmem.frames;
+	struct mm_frames *fa = &kmem.frames;
 	uint64_t kernel = ktest_boot->kernel_phys_start >> MM_PAGE_SHIFT;
 	uint64_t meta = kmem.meta_phys >> MM_PAGE_SHIFT;
 
@@ -129,7 +129,7 @@ static bool frame_boot_reservations_hold(void)
 /* One frame round-trips; double free, far pfns and claims are refused. */
 static bool frame_alloc_free_errors(void)
 {
-	struct mm_frame_alloc *fa = &kmem.frames;
+	struct mm_frames *fa = &kmem.frames;
 	uint64_t pfn, total = kmem.boot_stats.total_frames;
 
 	KT_OK(mm_frame_alloc(fa, &pfn));
@@ -147,7 +147,7 @@ static bool frame_alloc_free_errors(void)
 /* An aligned run below 4 GiB (DMA-style) and a 2 MiB run come back whole. */
 static bool frame_contig_runs(void)
 {
-	struct mm_frame_alloc *fa = &kmem.frames;
+	struct mm_frames *fa = &kmem.frames;
 	uint64_t limit = (4ull << 30) >> MM_PAGE_SHIFT;
 	uint64_t pfn;
 

@@ -526,7 +526,7 @@ static void tree_build_upper(struct mm_frame_tree *t, unsigned from)
 /* ---- reserved ranges -------------------------------------------------- */
 
 /* Index of the first reserved range ending after pfn (nresv if none). */
-static size_t resv_search(const struct mm_frame_alloc *fa, uint64_t pfn)
+static size_t resv_search(const struct mm_frames *fa, uint64_t pfn)
 {
 	size_t lo = 0, hi = fa->nresv;
 
@@ -542,8 +542,7 @@ static size_t resv_search(const struct mm_frame_alloc *fa, uint64_t pfn)
 }
 
 /* A used frame: reserved (true) or allocated (false)? */
-static inline bool used_is_reserved(const struct mm_frame_alloc *fa,
-				    uint64_t pfn)
+static inline bool used_is_reserved(const struct mm_frames *fa, uint64_t pfn)
 {
 	size_t i;
 
@@ -554,7 +553,7 @@ static inline bool used_is_reserved(const struct mm_frame_alloc *fa,
 }
 
 /* Mark the resv_hint bits of the 4096-frame groups touching [start, end). */
-static void hint_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end)
+static void hint_mark(struct mm_frames *fa, uint64_t start, uint64_t end)
 {
 	bits_fill(fa->resv_hint, start >> GROUP_SHIFT,
 		  ((end - 1) >> GROUP_SHIFT) + 1, true);
@@ -564,7 +563,7 @@ static void hint_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end)
  * Next piece of [*pos, end) outside every reserved range; *i is the index of
  * the first range that may still follow. False when none is left.
  */
-static bool gap_next(const struct mm_frame_alloc *fa, size_t *i, uint64_t *pos,
+static bool gap_next(const struct mm_frames *fa, size_t *i, uint64_t *pos,
 		     uint64_t end, struct mm_frame_range *gap)
 {
 	while (*pos < end) {
@@ -585,7 +584,7 @@ static bool gap_next(const struct mm_frame_alloc *fa, size_t *i, uint64_t *pos,
 }
 
 /* Ranges [*lo, *hi) of resv[] that touch or overlap [start, end). */
-static void resv_touching(const struct mm_frame_alloc *fa, uint64_t start,
+static void resv_touching(const struct mm_frames *fa, uint64_t start,
 			  uint64_t end, size_t *lo, size_t *hi)
 {
 	*lo = resv_search(fa, start);
@@ -597,7 +596,7 @@ static void resv_touching(const struct mm_frame_alloc *fa, uint64_t start,
 }
 
 /* Replace ranges [lo, hi) of resv[] by one range covering them and r. */
-static void resv_merge(struct mm_frame_alloc *fa, size_t lo, size_t hi,
+static void resv_merge(struct mm_frames *fa, size_t lo, size_t hi,
 		       struct mm_frame_range r)
 {
 	size_t n = fa->nresv, removed = hi - lo;
@@ -619,7 +618,7 @@ static void resv_merge(struct mm_frame_alloc *fa, size_t lo, size_t hi,
 /* ---- leaf changes with summary upkeep --------------------------------- */
 
 /* Store v as empty word ew and refresh empty16m and chunk2m. */
-static void empty_store(struct mm_frame_alloc *fa, uint64_t ew, uint64_t v)
+static void empty_store(struct mm_frames *fa, uint64_t ew, uint64_t v)
 {
 	uint64_t old = fa->empty[ew];
 
@@ -631,8 +630,7 @@ static void empty_store(struct mm_frame_alloc *fa, uint64_t ew, uint64_t v)
 }
 
 /* Store v as leaf word wi and refresh every summary above it. */
-static inline void leaf_store(struct mm_frame_alloc *fa, uint64_t wi,
-			      uint64_t v)
+static inline void leaf_store(struct mm_frames *fa, uint64_t wi, uint64_t v)
 {
 	uint64_t old = fa->leaf[wi];
 	uint64_t ew = wi >> WORD_SHIFT;
@@ -648,8 +646,8 @@ static inline void leaf_store(struct mm_frame_alloc *fa, uint64_t wi,
  * Set (used) or clear frames [start, end), which lie in one group of 4096,
  * a bit at a time, then refresh the group's summary words once.
  */
-static void group_mark_bits(struct mm_frame_alloc *fa, uint64_t start,
-			    uint64_t end, bool used)
+static void group_mark_bits(struct mm_frames *fa, uint64_t start, uint64_t end,
+			    bool used)
 {
 	uint64_t ew = start >> GROUP_SHIFT, avail_flips = 0, empty_flips = 0;
 
@@ -679,8 +677,7 @@ static void group_mark_bits(struct mm_frame_alloc *fa, uint64_t start,
  * their summary bits are known without looking (used: not available, not
  * empty), so this is n stores and one refresh per summary.
  */
-static void words_mark(struct mm_frame_alloc *fa, uint64_t wi, uint64_t n,
-		       bool used)
+static void words_mark(struct mm_frames *fa, uint64_t wi, uint64_t n, bool used)
 {
 	uint64_t ew = wi >> WORD_SHIFT, lo = wi & (WORD_BITS - 1);
 	uint64_t m = bits_mask(lo, lo + n), v = used ? ALL_ONES : 0;
@@ -695,7 +692,7 @@ static void words_mark(struct mm_frame_alloc *fa, uint64_t wi, uint64_t n,
  * Set (used) or clear frames [start, end) of one group: the whole words in
  * the middle at once, the cut words at either edge bit by bit.
  */
-static void group_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
+static void group_mark(struct mm_frames *fa, uint64_t start, uint64_t end,
 		       bool used)
 {
 	uint64_t first = div_up(start, WORD_BITS), last = end >> WORD_SHIFT;
@@ -712,7 +709,7 @@ static void group_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
 }
 
 /* Set (used) or clear frames [start, end) and refresh the summaries. */
-static void range_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
+static void range_mark(struct mm_frames *fa, uint64_t start, uint64_t end,
 		       bool used)
 {
 	while (start < end) {
@@ -726,8 +723,7 @@ static void range_mark(struct mm_frame_alloc *fa, uint64_t start, uint64_t end,
 /* ---- searches --------------------------------------------------------- */
 
 /* Lowest free frame >= pos; false when there is none. */
-static bool next_free(const struct mm_frame_alloc *fa, uint64_t pos,
-		      uint64_t *out)
+static bool next_free(const struct mm_frames *fa, uint64_t pos, uint64_t *out)
 {
 	uint64_t wi = pos >> WORD_SHIFT, w;
 
@@ -744,7 +740,7 @@ static bool next_free(const struct mm_frame_alloc *fa, uint64_t pos,
 }
 
 /* First used frame in [start, end), or end; skips free groups whole. */
-static uint64_t first_used(const struct mm_frame_alloc *fa, uint64_t start,
+static uint64_t first_used(const struct mm_frames *fa, uint64_t start,
 			   uint64_t end)
 {
 	uint64_t pos = start;
@@ -767,7 +763,7 @@ static uint64_t first_used(const struct mm_frame_alloc *fa, uint64_t start,
 }
 
 /* Lowest free, 2 MiB-aligned run of 512 frames. */
-static bool find_2m(const struct mm_frame_alloc *fa, uint64_t *out)
+static bool find_2m(const struct mm_frames *fa, uint64_t *out)
 {
 	uint64_t ew;
 
@@ -779,7 +775,7 @@ static bool find_2m(const struct mm_frame_alloc *fa, uint64_t *out)
 }
 
 /* Lowest free, 1 GiB-aligned run of 262144 frames. */
-static bool find_1g(const struct mm_frame_alloc *fa, uint64_t *out)
+static bool find_1g(const struct mm_frames *fa, uint64_t *out)
 {
 	uint64_t words = fa->avail.words[0];
 
@@ -798,8 +794,8 @@ static bool find_1g(const struct mm_frame_alloc *fa, uint64_t *out)
  * ending at or below limit: the first free frame >= pos, aligned up; on a
  * used frame inside the run, start again past it.
  */
-static bool find_run(const struct mm_frame_alloc *fa, uint64_t count,
-		     uint64_t align, uint64_t limit, uint64_t *out)
+static bool find_run(const struct mm_frames *fa, uint64_t count, uint64_t align,
+		     uint64_t limit, uint64_t *out)
 {
 	uint64_t pos = 0, f;
 
@@ -819,7 +815,7 @@ static bool find_run(const struct mm_frame_alloc *fa, uint64_t count,
 	return false;
 }
 
-static bool find_contig(const struct mm_frame_alloc *fa, uint64_t count,
+static bool find_contig(const struct mm_frames *fa, uint64_t count,
 			uint64_t align, uint64_t limit, uint64_t *out)
 {
 	bool found;
@@ -871,7 +867,7 @@ struct build {
  * MM_MEMMAP_CAPACITY regions gives at most that many stretches, each with
  * at most one gap below it.
  */
-static void resv_append(struct mm_frame_alloc *fa, uint64_t start, uint64_t end)
+static void resv_append(struct mm_frames *fa, uint64_t start, uint64_t end)
 {
 	MM_ASSERT(fa->nresv < MM_FRAME_MAX_RESERVED);
 	fa->resv[fa->nresv].start = start;
@@ -893,7 +889,7 @@ static void build_start(struct build *b, const struct mm_memmap *map)
 }
 
 /* Fetch the next stretch; record the gap below it as reserved. */
-static void stretch_next(struct mm_frame_alloc *fa, struct build *b)
+static void stretch_next(struct mm_frames *fa, struct build *b)
 {
 	if (!walk_next(&b->w, &b->first, &b->last)) {
 		b->first = UINT64_MAX;
@@ -913,7 +909,7 @@ static void words_fill(uint64_t *w, uint64_t n, uint64_t v)
 }
 
 /* Leaf words of a cut or short group: all used, then the stretches in it. */
-static void group_build_mixed(struct mm_frame_alloc *fa, struct build *b,
+static void group_build_mixed(struct mm_frames *fa, struct build *b,
 			      uint64_t start, uint64_t end)
 {
 	words_fill(fa->leaf + (start >> WORD_SHIFT),
@@ -940,7 +936,7 @@ static bool group_uniform(const struct build *b, uint64_t start, uint64_t *v)
 }
 
 /* Leaf words of group ew (nwords of them) and its level-0 summary words. */
-static void group_build(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
+static void group_build(struct mm_frames *fa, struct build *b, uint64_t ew,
 			uint64_t nwords)
 {
 	uint64_t start = ew << GROUP_SHIFT, v;
@@ -965,7 +961,7 @@ static void group_build(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
  * (empty16m, chunk2m.level[0], avail.level[1]); store those after the last
  * of 64 groups or of all groups.
  */
-static void group_fold(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
+static void group_fold(struct mm_frames *fa, struct build *b, uint64_t ew,
 		       bool last)
 {
 	uint64_t e = fa->empty[ew], g = ew >> WORD_SHIFT;
@@ -985,7 +981,7 @@ static void group_fold(struct mm_frame_alloc *fa, struct build *b, uint64_t ew,
 }
 
 /* The leaf, every summary and the reserved ranges; returns the free count. */
-static uint64_t leaf_build(struct mm_frame_alloc *fa, const struct layout *lo,
+static uint64_t leaf_build(struct mm_frames *fa, const struct layout *lo,
 			   const struct mm_memmap *map)
 {
 	struct build b;
@@ -1021,7 +1017,7 @@ static void tree_copy(struct mm_frame_tree *to,
 }
 
 /* Fill *fa from a layout that fits the metadata. */
-static void install(struct mm_frame_alloc *fa, const struct layout *lo,
+static void install(struct mm_frames *fa, const struct layout *lo,
 		    const struct mm_memmap *map)
 {
 	fa->total_frames = lo->frames;
@@ -1037,9 +1033,8 @@ static void install(struct mm_frame_alloc *fa, const struct layout *lo,
 	fa->reserved_frames = lo->frames - fa->free_frames;
 }
 
-mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
-			  const struct mm_memmap *map, void *metadata,
-			  size_t metadata_bytes)
+mm_status_t mm_frame_init(struct mm_frames *fa, const struct mm_memmap *map,
+			  void *metadata, size_t metadata_bytes)
 {
 	struct layout lo;
 	uint64_t frames;
@@ -1058,8 +1053,8 @@ mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
 }
 
 /* MM_ERR_IN_USE if an allocated frame lies in [start, end). */
-static mm_status_t reserve_check(const struct mm_frame_alloc *fa,
-				 uint64_t start, uint64_t end)
+static mm_status_t reserve_check(const struct mm_frames *fa, uint64_t start,
+				 uint64_t end)
 {
 	size_t i = resv_search(fa, start);
 	uint64_t pos = start;
@@ -1073,8 +1068,7 @@ static mm_status_t reserve_check(const struct mm_frame_alloc *fa,
 }
 
 /* Mark the free frames of [start, end) used; returns how many. */
-static uint64_t reserve_gaps(struct mm_frame_alloc *fa, uint64_t start,
-			     uint64_t end)
+static uint64_t reserve_gaps(struct mm_frames *fa, uint64_t start, uint64_t end)
 {
 	size_t i = resv_search(fa, start);
 	uint64_t pos = start, n = 0;
@@ -1087,7 +1081,7 @@ static uint64_t reserve_gaps(struct mm_frame_alloc *fa, uint64_t start,
 	return n;
 }
 
-mm_status_t mm_frame_reserve(struct mm_frame_alloc *fa, mm_paddr_t base,
+mm_status_t mm_frame_reserve(struct mm_frames *fa, mm_paddr_t base,
 			     uint64_t length)
 {
 	struct mm_frame_range r;
@@ -1116,7 +1110,7 @@ mm_status_t mm_frame_reserve(struct mm_frame_alloc *fa, mm_paddr_t base,
 	return MM_OK;
 }
 
-mm_status_t mm_frame_alloc(struct mm_frame_alloc *fa, uint64_t *pfn)
+mm_status_t mm_frame_alloc(struct mm_frames *fa, uint64_t *pfn)
 {
 	uint64_t wi = fa->low_word, w = fa->leaf[wi];
 	unsigned b;
@@ -1135,7 +1129,7 @@ mm_status_t mm_frame_alloc(struct mm_frame_alloc *fa, uint64_t *pfn)
 	return MM_OK;
 }
 
-mm_status_t mm_frame_alloc_at(struct mm_frame_alloc *fa, uint64_t pfn)
+mm_status_t mm_frame_alloc_at(struct mm_frames *fa, uint64_t pfn)
 {
 	uint64_t wi = pfn >> WORD_SHIFT;
 
@@ -1149,7 +1143,7 @@ mm_status_t mm_frame_alloc_at(struct mm_frame_alloc *fa, uint64_t pfn)
 	return MM_OK;
 }
 
-mm_status_t mm_frame_alloc_contig(struct mm_frame_alloc *fa, uint64_t count,
+mm_status_t mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count,
 				  uint64_t align_frames, uint64_t limit_pfn,
 				  uint64_t *pfn)
 {
@@ -1167,7 +1161,7 @@ mm_status_t mm_frame_alloc_contig(struct mm_frame_alloc *fa, uint64_t count,
 	return MM_OK;
 }
 
-mm_status_t mm_frame_free(struct mm_frame_alloc *fa, uint64_t pfn)
+mm_status_t mm_frame_free(struct mm_frames *fa, uint64_t pfn)
 {
 	uint64_t wi = pfn >> WORD_SHIFT;
 
@@ -1183,7 +1177,7 @@ mm_status_t mm_frame_free(struct mm_frame_alloc *fa, uint64_t pfn)
 	return MM_OK;
 }
 
-mm_status_t mm_frame_free_contig(struct mm_frame_alloc *fa, uint64_t pfn,
+mm_status_t mm_frame_free_contig(struct mm_frames *fa, uint64_t pfn,
 				 uint64_t count)
 {
 	uint64_t end, stop, first_free;
@@ -1209,19 +1203,19 @@ mm_status_t mm_frame_free_contig(struct mm_frame_alloc *fa, uint64_t pfn,
 	return MM_OK;
 }
 
-bool mm_frame_is_free(const struct mm_frame_alloc *fa, uint64_t pfn)
+bool mm_frame_is_free(const struct mm_frames *fa, uint64_t pfn)
 {
 	return pfn < fa->total_frames && !test_bit(fa->leaf, pfn);
 }
 
-bool mm_frame_is_reserved(const struct mm_frame_alloc *fa, uint64_t pfn)
+bool mm_frame_is_reserved(const struct mm_frames *fa, uint64_t pfn)
 {
 	return pfn < fa->total_frames && test_bit(fa->leaf, pfn) &&
 	       used_is_reserved(fa, pfn);
 }
 
 /* Longest run of free frames, a leaf word at a time. */
-static uint64_t largest_free_run(const struct mm_frame_alloc *fa)
+static uint64_t largest_free_run(const struct mm_frames *fa)
 {
 	uint64_t best = 0, run = 0, words = div_up(fa->total_frames, WORD_BITS);
 
@@ -1239,7 +1233,7 @@ static uint64_t largest_free_run(const struct mm_frame_alloc *fa)
 	return max64(best, run);
 }
 
-void mm_frame_stats(const struct mm_frame_alloc *fa, struct mm_frame_stats *st)
+void mm_frame_stats(const struct mm_frames *fa, struct mm_frame_stats *st)
 {
 	uint64_t groups = fa->avail.words[0];
 
@@ -1260,7 +1254,7 @@ void mm_frame_stats(const struct mm_frame_alloc *fa, struct mm_frame_stats *st)
 
 /* ---- self-check -------------------------------------------------------- */
 
-static bool check_resv(const struct mm_frame_alloc *fa, uint64_t *reserved)
+static bool check_resv(const struct mm_frames *fa, uint64_t *reserved)
 {
 	*reserved = 0;
 	if (fa->nresv > MM_FRAME_MAX_RESERVED)
@@ -1283,7 +1277,7 @@ static bool check_resv(const struct mm_frame_alloc *fa, uint64_t *reserved)
 	return true;
 }
 
-static bool check_counts(const struct mm_frame_alloc *fa)
+static bool check_counts(const struct mm_frames *fa)
 {
 	uint64_t n = fa->total_frames, words = div_up(n, WORD_BITS);
 	uint64_t pad = ~tracked_mask(n, words - 1), reserved;
@@ -1320,7 +1314,7 @@ static bool check_tree(const struct mm_frame_tree *t)
 	return true;
 }
 
-static bool check_summaries(const struct mm_frame_alloc *fa)
+static bool check_summaries(const struct mm_frames *fa)
 {
 	uint64_t leaf_words = div_up(fa->total_frames, WORD_BITS);
 	uint64_t groups = div_up(leaf_words, WORD_BITS), a, b;
@@ -1341,7 +1335,7 @@ static bool check_summaries(const struct mm_frame_alloc *fa)
 	return check_tree(&fa->avail) && check_tree(&fa->chunk2m);
 }
 
-mm_status_t mm_frame_check(const struct mm_frame_alloc *fa)
+mm_status_t mm_frame_check(const struct mm_frames *fa)
 {
 	if (!check_counts(fa) || !check_summaries(fa))
 		return MM_ERR_INVALID;

@@ -487,8 +487,7 @@ static bool straddles(const struct mm_vm *vm, mm_vaddr_t boundary)
 
 /* Public entry points. */
 
-mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frame_alloc *frames,
-		       void *port)
+mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frames *frames, void *port)
 {
 	if (vm == NULL || frames == NULL)
 		return MM_ERR_INVALID;

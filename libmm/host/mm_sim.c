@@ -29,7 +29,7 @@ struct mm_sim {
 	mm_paddr_t cr3;
 	uint32_t features;
 	struct mm_vm vm;
-	struct mm_frame_alloc frames;
+	struct mm_frames frames;
 	struct sim_tlb tlb;
 	bool strict, strict_abort;
 	uint64_t gen;	   /* bumped by every RAM write */
@@ -637,7 +637,7 @@ struct mm_vm *mm_sim_vm(struct mm_sim *sim)
 	return &sim->vm;
 }
 
-struct mm_frame_alloc *mm_sim_frames(struct mm_sim *sim)
+struct mm_frames *mm_sim_frames(struct mm_sim *sim)
 {
 	return &sim->frames;
 }

@@ -62,7 +62,7 @@ void mm_sim_destroy(struct mm_sim *sim);
 struct mm_vm *mm_sim_vm(struct mm_sim *sim);
 
 /* The frame allocator over the simulated RAM. */
-struct mm_frame_alloc *mm_sim_frames(struct mm_sim *sim);
+struct mm_frames *mm_sim_frames(struct mm_sim *sim);
 
 /*
  * One CPU access to va (MM_SIM_READ, _WRITE or _EXEC, optionally | USER)

@@ -263,7 +263,7 @@ static uint64_t largest_run(const struct frame_ref *ref)
 
 /* The per-frame predicates of fa agree with the reference up to n + 70. */
 static void compare_frames(const struct frame_ref *ref,
-			   const struct mm_frame_alloc *fa)
+			   const struct mm_frames *fa)
 {
 	for (uint64_t f = 0; f < ref->n + 70; f++) {
 		bool in = f < ref->n;
@@ -275,8 +275,8 @@ static void compare_frames(const struct frame_ref *ref,
 	}
 }
 
-void frame_ref_compare(const struct frame_ref *ref,
-		       const struct mm_frame_alloc *fa, bool full)
+void frame_ref_compare(const struct frame_ref *ref, const struct mm_frames *fa,
+		       bool full)
 {
 	uint64_t count[3] = {0, 0, 0};
 	struct mm_frame_stats st;

@@ -104,7 +104,7 @@ mm_status_t frame_ref_reserve(struct frame_ref *ref, uint64_t base,
  * reserved-run count of the reference itself and mm_frame_is_free() /
  * mm_frame_is_reserved() of every frame up to 70 past the tracked ones.
  */
-void frame_ref_compare(const struct frame_ref *ref,
-		       const struct mm_frame_alloc *fa, bool full);
+void frame_ref_compare(const struct frame_ref *ref, const struct mm_frames *fa,
+		       bool full);
 
 #endif /* FRAME_REF_H */

@@ -37,7 +37,7 @@ struct run {
 	struct mm_memmap raw, map;
 	struct frame_ref m;
 	uint8_t st[MAX_FRAMES]; /* the reference's storage */
-	struct mm_frame_alloc *fa;
+	struct mm_frames *fa;
 	uint64_t *meta;
 };
 
@@ -283,7 +283,7 @@ static void op_reserve_comb(struct run *r)
 /* ---- one input ---------------------------------------------------------- */
 
 /* Every byte of the descriptor still holds the 0xA5 fill. */
-static bool untouched(const struct mm_frame_alloc *fa)
+static bool untouched(const struct mm_frames *fa)
 {
 	const uint8_t *p = (const uint8_t *)fa;
 

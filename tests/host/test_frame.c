@@ -21,18 +21,18 @@
 #define FRAME  4096u
 
 /* The allocator under test and what it was built from. */
-static struct mm_frame_alloc *fa;
+static struct mm_frames *fa;
 static struct mm_memmap map;
 static void *meta;
 static size_t meta_bytes;
 
 /* A copy of the whole state, to prove a failed call changed nothing. */
-static struct mm_frame_alloc *snap_fa;
+static struct mm_frames *snap_fa;
 static void *snap_meta;
 static struct mm_frame_stats snap_st;
 
 /* A deep copy of the allocator to corrupt (see copy_take). */
-static struct mm_frame_alloc bad;
+static struct mm_frames bad;
 static void *bad_meta;
 
 static int setup(void **state)
@@ -125,7 +125,7 @@ static void snap_same(void)
 static void assert_same_as_sanitized(void)
 {
 	struct mm_memmap clean = map;
-	struct mm_frame_alloc *other = malloc(sizeof(*other));
+	struct mm_frames *other = malloc(sizeof(*other));
 	struct mm_frame_stats a = stats(), b;
 	size_t bytes;
 	void *buf;
@@ -225,7 +225,7 @@ static void test_metadata_bytes_1tib(void **state)
 static void test_init_invalid_args(void **state)
 {
 	uint64_t buf[64];
-	struct mm_frame_alloc *before = malloc(sizeof(*before));
+	struct mm_frames *before = malloc(sizeof(*before));
 
 	(void)state;
 	assert_non_null(before);
@@ -274,7 +274,7 @@ static void test_init_no_usable_frame(void **state)
 /* Metadata one word short: NOMEM, descriptor untouched. */
 static void test_init_metadata_too_small(void **state)
 {
-	struct mm_frame_alloc *before = malloc(sizeof(*before));
+	struct mm_frames *before = malloc(sizeof(*before));
 	size_t need;
 	void *buf;
 

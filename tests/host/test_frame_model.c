@@ -32,7 +32,7 @@ enum {
 
 /* One run of the test: allocator, reference, random source. */
 struct run {
-	struct mm_frame_alloc fa;
+	struct mm_frames fa;
 	struct mm_memmap map;
 	struct frame_ref m;
 	void *meta;
@@ -370,7 +370,7 @@ static void random_map(struct run *r, const struct model_cfg *c)
 static void compare_sanitized(struct run *r)
 {
 	struct mm_memmap *copy = malloc(sizeof(*copy));
-	struct mm_frame_alloc *fb = malloc(sizeof(*fb));
+	struct mm_frames *fb = malloc(sizeof(*fb));
 	struct mm_frame_stats a, b;
 	size_t bytes;
 	void *meta;

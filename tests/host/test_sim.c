@@ -134,7 +134,7 @@ static void test_create_recursive_pml4(void **state)
 static void test_create_frames(void **state)
 {
 	struct mm_sim *sim = *state;
-	struct mm_frame_alloc *fa = mm_sim_frames(sim);
+	struct mm_frames *fa = mm_sim_frames(sim);
 	struct mm_frame_stats fs;
 
 	mm_frame_stats(fa, &fs);
@@ -620,7 +620,7 @@ static void test_strict_refills_dropped(void **state)
 static void test_fail_alloc_after(void **state)
 {
 	struct mm_sim *sim = *state;
-	struct mm_frame_alloc *fa = mm_sim_frames(sim);
+	struct mm_frames *fa = mm_sim_frames(sim);
 	struct mm_frame_stats before, after;
 	uint64_t a, b, c;
 

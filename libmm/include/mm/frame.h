@@ -32,7 +32,7 @@
 
 /* A half-open frame range [start, end). */
 struct mm_frame_range {
-	uint64_t start, end;
+	mm_pfn_t start, end;
 };
 
 /*
@@ -46,7 +46,7 @@ struct mm_frame_tree {
 };
 
 /* Allocator state. Fields are private to frame.c; read them via stats. */
-struct mm_frame_alloc {
+struct mm_frames {
 	uint64_t total_frames;	/* tracked: pfns [0, total_frames) */
 	uint64_t usable_frames; /* whole frames in usable regions of the map */
 	uint64_t free_frames;
@@ -96,9 +96,8 @@ size_t mm_frame_metadata_bytes(const struct mm_memmap *map);
  * MM_MEMMAP_CAPACITY regions or a map with no usable frame; MM_ERR_NOMEM
  * when metadata_bytes is too small. On failure *fa is untouched.
  */
-mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
-			  const struct mm_memmap *map, void *metadata,
-			  size_t metadata_bytes);
+mm_status_t mm_frame_init(struct mm_frames *fa, const struct mm_memmap *map,
+			  void *metadata, size_t metadata_bytes);
 
 /*
  * Reserve the frames covering [base, base + length) (partial frames count
@@ -109,14 +108,14 @@ mm_status_t mm_frame_init(struct mm_frame_alloc *fa,
  * MM_ERR_IN_USE if a frame in the range is allocated; MM_ERR_NOMEM when the
  * reserved-range table is full. A failed call changes nothing.
  */
-mm_status_t mm_frame_reserve(struct mm_frame_alloc *fa, mm_paddr_t base,
+mm_status_t mm_frame_reserve(struct mm_frames *fa, mm_paddr_t base,
 			     uint64_t length);
 
 /*
  * Allocate one free frame (the lowest-numbered) and store its number in *pfn.
  * Errors: MM_ERR_NOMEM when no frame is free (*pfn untouched).
  */
-mm_status_t mm_frame_alloc(struct mm_frame_alloc *fa, uint64_t *pfn);
+mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn);
 
 /*
  * Claim frame pfn itself.
@@ -124,7 +123,7 @@ mm_status_t mm_frame_alloc(struct mm_frame_alloc *fa, uint64_t *pfn);
  * a reserved frame; MM_ERR_IN_USE for an allocated one. Nothing changes
  * on failure.
  */
-mm_status_t mm_frame_alloc_at(struct mm_frame_alloc *fa, uint64_t pfn);
+mm_status_t mm_frame_alloc_at(struct mm_frames *fa, mm_pfn_t pfn);
 
 /*
  * Allocate count contiguous free frames whose first pfn is a multiple of
@@ -134,9 +133,9 @@ mm_status_t mm_frame_alloc_at(struct mm_frame_alloc *fa, uint64_t pfn);
  * Errors: MM_ERR_INVALID for count 0 or an align that is 0 or not a power of
  * two; MM_ERR_NOMEM when no such run exists. Nothing changes on failure.
  */
-mm_status_t mm_frame_alloc_contig(struct mm_frame_alloc *fa, uint64_t count,
-				  uint64_t align_frames, uint64_t limit_pfn,
-				  uint64_t *pfn);
+mm_status_t mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count,
+				  uint64_t align_frames, mm_pfn_t limit_pfn,
+				  mm_pfn_t *pfn);
 
 /*
  * Free one allocated frame.
@@ -144,7 +143,7 @@ mm_status_t mm_frame_alloc_contig(struct mm_frame_alloc *fa, uint64_t count,
  * a reserved frame; MM_ERR_NOT_ALLOCATED for a free one (double free).
  * Nothing changes on failure.
  */
-mm_status_t mm_frame_free(struct mm_frame_alloc *fa, uint64_t pfn);
+mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn);
 
 /*
  * Free the count allocated frames [pfn, pfn + count), all or none.
@@ -152,26 +151,26 @@ mm_status_t mm_frame_free(struct mm_frame_alloc *fa, uint64_t pfn);
  * error mm_frame_free() would give for the first offending frame. Nothing
  * changes on failure.
  */
-mm_status_t mm_frame_free_contig(struct mm_frame_alloc *fa, uint64_t pfn,
+mm_status_t mm_frame_free_contig(struct mm_frames *fa, mm_pfn_t pfn,
 				 uint64_t count);
 
 /* True iff pfn is tracked and currently free. */
-bool mm_frame_is_free(const struct mm_frame_alloc *fa, uint64_t pfn);
+bool mm_frame_is_free(const struct mm_frames *fa, mm_pfn_t pfn);
 
 /* True iff pfn is tracked and reserved. */
-bool mm_frame_is_reserved(const struct mm_frame_alloc *fa, uint64_t pfn);
+bool mm_frame_is_reserved(const struct mm_frames *fa, mm_pfn_t pfn);
 
 /*
  * Fill *st. Counters are O(1); the run figures scan the summaries
  * (O(total_frames / 64) word reads at worst).
  */
-void mm_frame_stats(const struct mm_frame_alloc *fa, struct mm_frame_stats *st);
+void mm_frame_stats(const struct mm_frames *fa, struct mm_frame_stats *st);
 
 /*
  * Recount everything and compare: counters against the bitmap, every summary
  * bit against the level below, reserved ranges marked used. Returns MM_OK or
  * MM_ERR_INVALID on the first disagreement. Cost O(total_frames / 64).
  */
-mm_status_t mm_frame_check(const struct mm_frame_alloc *fa);
+mm_status_t mm_frame_check(const struct mm_frames *fa);
 
 #endif /* MM_FRAME_H */

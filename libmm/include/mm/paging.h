@@ -38,9 +38,9 @@
 
 /* A paging context: the live address space of one CPU. */
 struct mm_vm {
-	struct mm_frame_alloc *frames; /* where intermediate tables come from */
-	void *port;		       /* handed to every mm_port_* call */
-	uint32_t features;	       /* MM_CPU_* bits, read at init */
+	struct mm_frames *frames; /* where intermediate tables come from */
+	void *port;		  /* handed to every mm_port_* call */
+	uint32_t features;	  /* MM_CPU_* bits, read at init */
 };
 
 /*
@@ -48,8 +48,7 @@ struct mm_vm {
  * which must already be installed), to a frame allocator and to a port
  * context. Errors: MM_ERR_INVALID for NULL vm or frames.
  */
-mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frame_alloc *frames,
-		       void *port);
+mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frames *frames, void *port);
 
 /*
  * Map one page of the given size at va to pa with prot. Missing tables are

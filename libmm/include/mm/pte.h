@@ -25,6 +25,30 @@
 #define MM_PTE_PAT_HUGE ((mm_pte_t)1 << 12) /* PAT bit of a PS entry */
 #define MM_PTE_NX	((mm_pte_t)1 << 63)
 
+/*
+ * Software bits: bits the MMU ignores, and who owns each of them. Bits 9-11
+ * are ignored at every level; bits 52-62 are ignored in an entry that points
+ * to a table, and bits 52-58 in a leaf (59-62 are protection keys when
+ * CR4.PKE is set, so they stay clear). The budget is fixed here, once:
+ *
+ *   bit  9      OWNER  (kernel-only, XOmB: the entry owns what it maps)
+ *   bit 10      GRANT  (kernel-only, XOmB: the entry was granted to it)
+ *   bit 11      user bit 0 (library-OS-defined, leaves only)
+ *   bits 52-58  user bits 1-7 (library-OS-defined, leaves only)
+ *   bits 52-61  in an entry that points to a table: the number of present
+ *               entries in that table (0..512), so emptiness is O(1)
+ */
+#define MM_PTE_OWNER	   ((mm_pte_t)1 << 9)
+#define MM_PTE_GRANT	   ((mm_pte_t)1 << 10)
+#define MM_PTE_COUNT_SHIFT 52u
+#define MM_PTE_COUNT_BITS  10u
+#define MM_PTE_COUNT_MASK                                                      \
+	((((mm_pte_t)1 << MM_PTE_COUNT_BITS) - 1u) << MM_PTE_COUNT_SHIFT)
+#define MM_PTE_USER_BIT0     ((mm_pte_t)1 << 11)
+#define MM_PTE_USER_HI_SHIFT 52u
+#define MM_PTE_USER_HI_BITS  7u
+#define MM_PTE_USER_BITS     (1u + MM_PTE_USER_HI_BITS)
+
 /* Physical address bits [12, 52) of an entry. */
 #define MM_PTE_ADDR_MASK ((MM_PHYS_LIMIT - 1) & ~(MM_FRAME_SIZE - 1))
 #define MM_PTE_ADDR(pte) ((mm_paddr_t)((pte)&MM_PTE_ADDR_MASK))

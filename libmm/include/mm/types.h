@@ -13,6 +13,7 @@
 typedef uint64_t mm_paddr_t; /* physical address */
 typedef uint64_t mm_vaddr_t; /* virtual address */
 typedef uint64_t mm_pte_t;   /* one page-table entry, any level */
+typedef uint64_t mm_pfn_t;   /* physical frame number: paddr >> 12 */
 
 #define MM_PAGE_SHIFT 12u
 #define MM_FRAME_SIZE ((uint64_t)1 << MM_PAGE_SHIFT)
@@ -23,6 +24,6 @@ typedef uint64_t mm_pte_t;   /* one page-table entry, any level */
 #define MM_MAX_PFN    (MM_PHYS_LIMIT >> MM_PAGE_SHIFT)
 
 #define MM_PFN_TO_PADDR(pfn) ((mm_paddr_t)(pfn) << MM_PAGE_SHIFT)
-#define MM_PADDR_TO_PFN(pa)  ((uint64_t)(pa) >> MM_PAGE_SHIFT)
+#define MM_PADDR_TO_PFN(pa)  ((mm_pfn_t)(pa) >> MM_PAGE_SHIFT)
 
 #endif /* MM_TYPES_H */
