@@ -1,0 +1,99 @@
+/*
+ * The XOmB-C system-call ABI: the one header shared by the kernel, the user
+ * runtime and every program. It depends on nothing but <stdint.h>, so a
+ * library OS built elsewhere can include it alone. shared/DESIGN.md
+ * ("Exokernel interface") is the contract this header spells out; XOmB's
+ * own documents (docs/MEMORY.md, PROCESS.md, RESOURCE.md, UPCALL.md of
+ * xomboverlord/xomb) define the primitives.
+ *
+ * Calling convention: the `syscall` instruction; number in rax; arguments in
+ * rdi, rsi, rdx, r10, r8, r9; result in rax; rcx and r11 clobbered, every
+ * other register preserved. The basic calls return >= 0 on success and a
+ * negative XOMB_E* on error; the exokernel calls return the documents' error
+ * codes (0 = success) or, for the allocating calls, an id > 0xff.
+ */
+#ifndef XOMB_ABI_H
+#define XOMB_ABI_H
+
+#include <stdint.h>
+
+/* System call numbers. */
+#define XOMB_SYS_EXIT		 0  /* (code): never returns */
+#define XOMB_SYS_WRITE		 1  /* (buf, len): bytes to the console */
+#define XOMB_SYS_YIELD		 2  /* (): give up the CPU */
+#define XOMB_SYS_GETPID		 3  /* (): the caller's process id */
+#define XOMB_SYS_ALLOC_PAGE	 16 /* (phys, entry, flags) */
+#define XOMB_SYS_REMAP_PAGE	 17 /* (entry, target) */
+#define XOMB_SYS_CHMOD_PAGE	 18 /* (entry, flags) */
+#define XOMB_SYS_UNMAP_PAGE	 19 /* (entry) */
+#define XOMB_SYS_MAP_ZERO	 20 /* (entry, flags) */
+#define XOMB_SYS_ALLOC_PROCESS	 21 /* (phys, processAddress) */
+#define XOMB_SYS_YIELD_PROCESS	 22 /* (processId) */
+#define XOMB_SYS_FREE_PROCESS	 23 /* (processId, processAddress) */
+#define XOMB_SYS_MAP_UPCALL	 24 /* (processId, which, entry point) */
+#define XOMB_SYS_ALLOC_RESOURCE	 25 /* (phys, resourceAddress) */
+#define XOMB_SYS_GRANT_RESOURCE	 26 /* (rid, raddr, pid, target, flags) */
+#define XOMB_SYS_REVOKE_RESOURCE 27
+#define XOMB_SYS_CHOWN_RESOURCE	 28
+
+/* Errors of the basic calls (negative in rax). */
+#define XOMB_EINVAL  (-1) /* a bad argument */
+#define XOMB_EFAULT  (-2) /* a buffer not readable by the caller */
+#define XOMB_ENOSYS  (-3) /* no such system call */
+#define XOMB_ETOOBIG (-4) /* a length over XOMB_WRITE_MAX */
+
+/* WRITE accepts at most this many bytes per call. */
+#define XOMB_WRITE_MAX 4096u
+
+/* MapperError (docs/MEMORY.md), ProcessError / ResourceError. */
+#define XOMB_SUCCESS	    0
+#define XOMB_INVALID_FLAGS  1
+#define XOMB_NOT_FREE	    2
+#define XOMB_NOT_ALLOCATED  3
+#define XOMB_INVALID_SOURCE 4
+#define XOMB_INVALID_TARGET 5
+#define XOMB_NOT_EMPTY	    6 /* MapperError: a table that still maps */
+#define XOMB_NO_ROOM	    6 /* ProcessError / ResourceError */
+
+/* Flags of the exokernel calls, least significant bit first. */
+#define XOMB_PRESENT	     (1u << 0)
+#define XOMB_READONLY	     (1u << 1)
+#define XOMB_NOEXEC	     (1u << 2)
+#define XOMB_USER_FLAG_SHIFT 16u /* bits 16 and up: library-OS-defined */
+#define XOMB_USER_FLAG(n)    ((uint64_t)1 << (XOMB_USER_FLAG_SHIFT + (n)))
+
+/*
+ * The user half of every address space. Programs are loaded and run in
+ * [XOMB_USER_MIN, XOMB_USER_END); the last user PML4 slot (255) holds the
+ * frame bitmap; the stack grows down from XOMB_STACK_TOP, with one unmapped
+ * guard page below its XOMB_STACK_PAGES pages.
+ */
+#define XOMB_USER_MIN	 0x0000000000010000ull
+#define XOMB_USER_END	 0x00007F8000000000ull
+#define XOMB_BITMAP_VA	 0x00007F8000000000ull /* bit i: frame i, 1 = not free */
+#define XOMB_STACK_TOP	 0x00007F0000000000ull
+#define XOMB_STACK_PAGES 16u
+
+/*
+ * Page-table entries are named by their address in the recursive window
+ * (PML4[510]) of the caller's own address space. Levels count from the leaf:
+ * 0 = PT, 1 = PD, 2 = PDPT, 3 = PML4. The window is read-only to programs.
+ */
+#define XOMB_RECURSIVE_INDEX 510ull
+#define XOMB_PT_SHIFT(level) (12u + 9u * (level))
+/* The index field of `level` holding r; r placed in the top (level + 1). */
+#define XOMB_WINDOW_FIELD(level)                                               \
+	((uint64_t)XOMB_RECURSIVE_INDEX << XOMB_PT_SHIFT(level))
+static inline uint64_t xomb_pte_addr(unsigned level, uint64_t va)
+{
+	uint64_t a = 0xFFFF000000000000ull;
+	unsigned l;
+
+	for (l = 0; l <= level; l++)
+		a |= XOMB_WINDOW_FIELD(3u - l);
+	va &= 0x0000FFFFFFFFFFFFull; /* 48-bit virtual address */
+	return a | ((va >> (9u * (level + 1u))) & ~(uint64_t)7 &
+		    ((1ull << XOMB_PT_SHIFT(3u - level)) - 1u));
+}
+
+#endif /* XOMB_ABI_H */
