@@ -10,7 +10,8 @@
  * pkg-config libmm-kernel) demands of the kernel that links it:
  *  - every function declared below, defined by the kernel. libmm needs
  *    nothing else: no libc function, no allocator, no libgcc. A missing one
- *    fails the link naming it: undefined reference to `mm_port_invlpg'.
+ *    that libmm calls fails the link naming it: undefined reference to
+ *    `mm_port_invlpg'.
  *  - its code model and ABI, for the kernel's own code too: -ffreestanding
  *    -m64 -mno-red-zone (interrupts may arrive in kernel code)
  *    -mgeneral-regs-only (no SSE state in the kernel) -mcmodel=kernel -fno-pic
