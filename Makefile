@@ -7,6 +7,8 @@ DEPS := tools/deps.sh
 # registers the QEMU, Bochs and OVMF boot tests.
 BOOT_DEPS := host kernel bochs uefi
 C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
+# The out-of-tree examples of libmm's installed API are formatted too.
+C_SOURCES += $(shell find examples -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
 .PHONY: test-fuzz fuzz coverage lint valgrind
