@@ -85,6 +85,27 @@ check_flags() { # <want> <command> <flag>...
 	done
 }
 
+# A compile command whose include directories are the prefix's and the
+# example's own: none in libmm's source tree.
+check_installed_only() { # <command>
+	local words=() dirs=() i d real seen=0
+	read -ra words <<<"${1//\"/}"
+	for ((i = 0; i < ${#words[@]}; i++)); do
+		case ${words[i]} in
+		-I | -isystem | -iquote) dirs+=("${words[i + 1]}") ;;
+		-I*) dirs+=("${words[i]#-I}") ;;
+		esac
+	done
+	for d in "${dirs[@]}"; do
+		real=$(realpath -m "$d")
+		case $real/ in
+		"$(realpath -m "$src/libmm")"/*) fail "source tree headers used: $d" ;;
+		"$(realpath -m "$prefix/include")"/) seen=1 ;;
+		esac
+	done
+	[ "$seen" = 1 ] || fail "installed headers not used: $1"
+}
+
 # The host example's output: every page back, counters with no stale entry.
 check_tlb_demo() { # <executable>
 	local out status=0
@@ -131,6 +152,7 @@ step_host_cmake() {
 	local cmd
 	build_example host "$work/host-cmake"
 	cmd=$(compile_command "$work/host-cmake" tlb_demo.c)
+	check_installed_only "$cmd"
 	check_flags 0 "$cmd" "${KERNEL_FLAGS[@]}" \
 		-fsanitize=address,undefined --coverage
 	check_tlb_demo "$work/host-cmake/tlb_demo"
@@ -152,6 +174,7 @@ step_kernel_cmake() {
 	local dir=$work/kernel-cmake elf out cmd
 	build_example freestanding "$dir"
 	cmd=$(compile_command "$dir" start.c)
+	check_installed_only "$cmd"
 	check_flags 1 "$cmd" "${KERNEL_FLAGS[@]}"
 	cmd=$(compile_command "$dir" twin.c)
 	check_flags 0 "$cmd" "${KERNEL_FLAGS[@]}"
