@@ -8,10 +8,12 @@
  *
  * What the freestanding library (libmm_kernel.a: CMake libmm::kernel,
  * pkg-config libmm-kernel) demands of the kernel that links it:
- *  - every function declared below, defined by the kernel. libmm needs
- *    nothing else: no libc function, no allocator, no libgcc. A missing one
+ *  - every function declared below, defined by the kernel. A missing one
  *    that libmm calls fails the link naming it: undefined reference to
  *    `mm_port_invlpg'.
+ *  - memset, memcpy, memmove and memcmp, which GCC and Clang may call from
+ *    any freestanding code (struct copies, zeroing). libmm needs nothing
+ *    else: no other libc function, no allocator, no libgcc.
  *  - its code model and ABI, for the kernel's own code too: -ffreestanding
  *    -m64 -mno-red-zone (interrupts may arrive in kernel code)
  *    -mgeneral-regs-only (no SSE state in the kernel) -mcmodel=kernel -fno-pic
