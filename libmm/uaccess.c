@@ -72,11 +72,14 @@ static mm_status_t uaccess_range(const struct mm_vm *vm, mm_vaddr_t va,
 	uint64_t span;
 	mm_status_t st;
 
-	do {
+	for (;;) {
 		st = uaccess_page(vm, page, need, &span);
+		if (st != MM_OK)
+			return st;
 		page = (page & ~(span - 1u)) + span;
-	} while (st == MM_OK && page <= last);
-	return st;
+		if (page > last)
+			return MM_OK;
+	}
 }
 
 mm_status_t mm_user_check(struct mm_vm *vm, mm_vaddr_t va, uint64_t len,
