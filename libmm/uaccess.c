@@ -10,7 +10,7 @@
 #include "mm/port.h"
 #include "mm/pte.h"
 
-/* Levels where a PS entry maps a page. */
+/* The level where a PS entry maps a 1 GiB page (the PDPT). */
 #define UACCESS_LEVEL_1G 2u
 
 /* Address bits a PS entry of `level` must leave zero: [13, shift). */
