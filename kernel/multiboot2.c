@@ -396,8 +396,10 @@ static mm_region_type_t mb2_region_type(uint32_t type)
 		return MM_REGION_ACPI_NVS;
 	case MB2_MEMORY_BADRAM:
 		return MM_REGION_BAD;
-	default: /* MB2_MEMORY_RESERVED and anything undocumented */
+	case MB2_MEMORY_RESERVED:
 		return MM_REGION_RESERVED;
+	default: /* a type the multiboot2 spec does not define: never usable */
+		return MM_REGION_UNKNOWN;
 	}
 }
 
