@@ -105,7 +105,8 @@ size_t mm_frame_metadata_bytes(const struct mm_memmap *map);
  * initialised a word at a time. The map need not be sanitized: init
  * sanitizes a copy of it (mm_memmap_sanitize()), so the result, the
  * metadata size included, is exactly that of the sanitized map; *map is
- * only read. Uses about 11 KiB of stack for the copy and the sanitizing.
+ * only read. Uses about 11.5 KiB of stack for the copy and sanitizing it
+ * (the kernel's boot stack is 16 KiB).
  * Errors: MM_ERR_INVALID for a NULL or misaligned pointer, more than
  * MM_MEMMAP_CAPACITY regions, a map mm_memmap_sanitize() refuses (its
  * overlaps would need more than MM_MEMMAP_CAPACITY regions) or a map with
