@@ -314,6 +314,16 @@ static void contig_over_corrupt_leaf(void)
 			      &pfn);
 }
 
+/* Leaf words 0 and 1 filled behind the avail summary's back. */
+static void alloc_over_stale_summary(void)
+{
+	mm_pfn_t pfn;
+
+	fa->leaf[0] = ~(uint64_t)0;
+	fa->leaf[1] = ~(uint64_t)0;
+	mm_frame_alloc(fa, &pfn);
+}
+
 /* The free counter says 0 while the bitmap has free frames. */
 static void alloc_with_zero_counter(void)
 {
@@ -344,6 +354,7 @@ static void test_debug_asserts_trip(void **state)
 	add(0, MiB(8), MM_REGION_USABLE);
 	init_ok();
 	assert_true(dies_by_assert(contig_over_corrupt_leaf));
+	assert_true(dies_by_assert(alloc_over_stale_summary));
 	assert_true(dies_by_assert(alloc_with_zero_counter));
 	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 0);
