@@ -58,14 +58,13 @@ static void mark_empty_store(struct mm_frames *fa, uint64_t ew, uint64_t v)
 		tree_flip(&fa->chunk2m, ew);
 }
 
-/* Store v, which differs from it, as leaf word wi; refresh the summaries. */
+/* Store v as leaf word wi; refresh the summaries. */
 static inline void mark_leaf_store(struct mm_frames *fa, uint64_t wi,
 				   uint64_t v)
 {
 	uint64_t old = fa->leaf[wi];
 	uint64_t ew = wi >> WORD_SHIFT;
 
-	MM_DEBUG_ASSERT(old != v);
 	fa->leaf[wi] = v;
 	if (summary_avail(old) != summary_avail(v))
 		tree_flip(&fa->avail, wi);
@@ -282,6 +281,7 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 		fa->low_word = wi;
 		w = fa->leaf[wi];
 	}
+	MM_DEBUG_ASSERT(w != ALL_ONES); /* the word found must change */
 	b = bits_ctz(~w);
 	mark_leaf_store(fa, wi, w | bits_bit(b));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
