@@ -188,7 +188,7 @@ static uint64_t find_first_used(const struct mm_frames *fa, uint64_t start,
 
 		if ((pos & (GROUP_FRAMES - 1)) == 0 &&
 		    end - pos >= GROUP_FRAMES &&
-		    fa->empty[pos >> GROUP_SHIFT] == ALL_ONES) {
+		    summary_free16m(fa->empty[pos >> GROUP_SHIFT])) {
 			pos += GROUP_FRAMES;
 			continue;
 		}
@@ -274,14 +274,14 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 	uint64_t wi = fa->low_word, w = fa->leaf[wi];
 	unsigned b;
 
-	if (w == ALL_ONES) {
+	if (!summary_avail(w)) {
 		/* every word up to low_word is full: the tree finds the rest */
 		if (!tree_next(&fa->avail, wi + 1, &wi))
 			return MM_ERR_NOMEM;
 		fa->low_word = wi;
 		w = fa->leaf[wi];
 	}
-	MM_DEBUG_ASSERT(w != ALL_ONES); /* the word found must change */
+	MM_DEBUG_ASSERT(summary_avail(w)); /* the word found must change */
 	b = bits_ctz(~w);
 	mark_leaf_store(fa, wi, w | bits_bit(b));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);

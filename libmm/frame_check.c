@@ -34,7 +34,7 @@ static uint64_t stat_largest_free_run(const struct mm_frames *fa)
 	for (uint64_t wi = 0; wi < words; wi++) {
 		uint64_t w = fa->leaf[wi];
 
-		if (w == 0) {
+		if (summary_empty(w)) {
 			run += WORD_BITS;
 			continue;
 		}
