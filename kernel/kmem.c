@@ -8,9 +8,8 @@
 
 #include "arch.h"
 #include "kprintf.h"
+#include "mm/arith.h"
 #include "panic.h"
-
-#define PAGE_MASK (MM_FRAME_SIZE - 1)
 
 struct kmem kmem;
 
@@ -24,18 +23,15 @@ void kmem_unlock(void)
 	spin_unlock(&kmem.lock);
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
+/* Record the frames touching the physical range [start, end). */
 static void add_reserved(uint64_t start, uint64_t end)
 {
 	if (end <= start)
 		return;
 	if (kmem.nreserved == KMEM_MAX_RESERVED)
 		panic("kmem: more than %u reserved ranges", KMEM_MAX_RESERVED);
-	kmem.reserved[kmem.nreserved++] = (struct kmem_range){start, end};
+	kmem.reserved[kmem.nreserved++] = (struct mm_frame_range){
+		MM_PADDR_TO_PFN(start), MM_PADDR_TO_PFN_UP(end)};
 }
 
 /* Everything the metadata must avoid, i.e. all reservations but itself. */
@@ -49,41 +45,41 @@ static void collect_reserved(const struct boot_info *bi, uint64_t info_phys,
 		add_reserved(bi->modules[i].start, bi->modules[i].end);
 }
 
-/* The first reserved range that [start, start + len) overlaps, or NULL. */
-static const struct kmem_range *clash(uint64_t start, uint64_t len)
+/* The first reserved range that frames [pfn, pfn + n) overlap, or NULL. */
+static const struct mm_frame_range *clash(mm_pfn_t pfn, uint64_t n)
 {
 	for (size_t i = 0; i < kmem.nreserved; i++) {
-		const struct kmem_range *r = &kmem.reserved[i];
+		const struct mm_frame_range *r = &kmem.reserved[i];
 
-		if (start < r->end && r->start < start + len)
+		if (pfn < r->end && r->start < pfn + n)
 			return r;
 	}
 	return NULL;
 }
 
-/* First page-aligned fit of len bytes in region rg, or 0 for none. */
-static uint64_t fit_in(const struct mm_region *rg, uint64_t len)
+/* First fit of n frames in the whole frames of region rg, or 0 for none. */
+static mm_pfn_t fit_in(const struct mm_region *rg, uint64_t n)
 {
-	uint64_t end = rg->base + rg->length;
-	uint64_t at = align_up(rg->base, MM_FRAME_SIZE);
-	const struct kmem_range *r;
+	mm_pfn_t end = MM_PADDR_TO_PFN(mm_region_end(rg));
+	mm_pfn_t at = MM_PADDR_TO_PFN_UP(rg->base);
+	const struct mm_frame_range *r;
 
-	while (at + len <= end && (r = clash(at, len)) != NULL)
-		at = align_up(r->end, MM_FRAME_SIZE);
-	return at + len <= end && at != 0 ? at : 0;
+	while (at + n <= end && (r = clash(at, n)) != NULL)
+		at = r->end;
+	return at + n <= end && at != 0 ? at : 0;
 }
 
 static uint64_t place_metadata(const struct mm_memmap *map, uint64_t len)
 {
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mm_region *rg = &map->regions[i];
-		uint64_t at;
+		mm_pfn_t at;
 
 		if (rg->type != MM_REGION_USABLE)
 			continue;
-		at = fit_in(rg, len);
+		at = fit_in(rg, MM_PADDR_TO_PFN(len));
 		if (at)
-			return at;
+			return MM_PFN_TO_PADDR(at);
 	}
 	panic("kmem: no usable region holds %lu bytes of allocator metadata",
 	      len);
@@ -92,13 +88,13 @@ static uint64_t place_metadata(const struct mm_memmap *map, uint64_t len)
 static void reserve_all(void)
 {
 	for (size_t i = 0; i < kmem.nreserved; i++) {
-		const struct kmem_range *r = &kmem.reserved[i];
+		const struct mm_frame_range *r = &kmem.reserved[i];
 		mm_status_t st = mm_frame_reserve(&kmem.frames, r->start,
 						  r->end - r->start);
 
 		if (st != MM_OK)
-			panic("kmem: reserving [%#lx, %#lx): %s", r->start,
-			      r->end, mm_status_str(st));
+			panic("kmem: reserving frames [%#lx, %#lx): %s",
+			      r->start, r->end, mm_status_str(st));
 	}
 }
 
@@ -106,7 +102,8 @@ static void init_frames(const struct boot_info *bi, uint64_t info_phys,
 			uint64_t info_size)
 {
 	const struct mm_memmap *map = &bi->memmap;
-	uint64_t len = align_up(mm_frame_metadata_bytes(map), MM_FRAME_SIZE);
+	uint64_t len =
+		mm_align_up_u64(mm_frame_metadata_bytes(map), MM_FRAME_SIZE);
 	void *meta;
 	mm_status_t st;
 

@@ -65,8 +65,9 @@
  * tag 6, else from basic meminfo (tag 4: [0, lower KiB) and
  * [1 MiB, 1 MiB + upper KiB) usable), else left empty. Tag 6 types 1..5 map
  * to usable, reserved, ACPI reclaimable, ACPI NVS and bad; any other type
- * becomes MM_REGION_RESERVED (never hand out memory nobody described).
- * Touching entries of one type are coalesced while reading, and the map is
+ * becomes MM_REGION_UNKNOWN (never usable: never hand out memory nobody
+ * described). Overlapping or touching entries of one type are coalesced
+ * while reading (mm_memmap_add(), on every path), and the map is
  * sanitized (mm_memmap_sanitize) before returning. Bytes after the last
  * whole entry of tag 6 / 17 are ignored.
  *
