@@ -9,11 +9,13 @@
 
 #include <stdint.h>
 
+/* The smaller of a and b. */
 static inline uint64_t mm_min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
 }
 
+/* The larger of a and b. */
 static inline uint64_t mm_max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;

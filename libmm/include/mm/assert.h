@@ -29,6 +29,7 @@
 #define MM_DEBUG_ON 0
 #endif
 
+/* Fails like MM_ASSERT(cond) when MM_DEBUG_ON; never evaluates cond else. */
 #define MM_DEBUG_ASSERT(cond)                                                  \
 	do {                                                                   \
 		if (MM_DEBUG_ON && !(cond))                                    \
