@@ -18,6 +18,7 @@ declare -A GROUP=(
 	[debug]="gdb"
 	[bench]="valgrind"
 	[valgrind]="valgrind"
+	[mutate]="python3"
 )
 
 [ $# -gt 0 ] || set -- host
