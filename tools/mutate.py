@@ -17,9 +17,11 @@ time limit is killed; one that passes every test survived.
   tools/mutate.py --list          every mutant of MUTATE_FILES, with its id
   tools/mutate.py --show ID       the diff of one mutant
   tools/mutate.py --replay ID     build one mutant, run every test, verbose
+  tools/mutate.py --self-test     the operators on a fixed snippet
 
 Environment: MUTATE_SEED (1), MUTATE_N (150), MUTATE_FILES (the globs
-"libmm/*.c libmm/host/*.c"), MUTATE_JOBS (2: tests run in parallel, make
+"libmm/*.c libmm/host/*.c"), MUTATE_SANITIZE (0; 1: the asan preset's
+build and options, in build/mutate/build-asan), MUTATE_JOBS (2: tests run in parallel, make
 -j), MUTATE_TIMEOUT (minimum seconds per test, 10; a test may also take ten
 times its unmutated time), MUTATE_MEM_MB (address-space limit per test,
 4096). Output: one line per survivor, then as the last line
@@ -44,10 +46,18 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "build", "mutate")
 SRC = os.path.join(WORK, "src")
-BLD = os.path.join(WORK, "build")
-CONFIGURE = ["-DCMAKE_BUILD_TYPE=RelWithDebInfo", "-DXOMB_BUILD_KERNEL=OFF",
-             "-DXOMB_BOOT_TESTS=OFF", "-DXOMB_BUILD_BENCH=OFF",
-             "-DXOMB_SANITIZE=OFF", "-DXOMB_COVERAGE=OFF", "-DXOMB_FUZZ=OFF"]
+# MUTATE_SANITIZE=1: ASan + UBSan with leak checks (slower; also kills
+# mutants that only leak or corrupt memory quietly).
+SANITIZE = os.environ.get("MUTATE_SANITIZE", "0") == "1"
+BLD = os.path.join(WORK, "build-asan" if SANITIZE else "build")
+CONFIGURE = ["-DCMAKE_BUILD_TYPE=" + ("Debug" if SANITIZE else
+                                      "RelWithDebInfo"),
+             "-DXOMB_BUILD_KERNEL=OFF", "-DXOMB_BOOT_TESTS=OFF",
+             "-DXOMB_BUILD_BENCH=OFF", "-DXOMB_COVERAGE=OFF",
+             "-DXOMB_FUZZ=OFF",
+             "-DXOMB_SANITIZE=" + ("ON" if SANITIZE else "OFF")]
+SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
+                 "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
 
 # ---------------------------------------------------------------- mutants
 
@@ -202,6 +212,17 @@ def call_statement(toks, i):
     return None
 
 
+def statement_start(toks, i, closers):
+    """Whether a statement may start at toks[i] (i > 0)."""
+    prev = toks[i - 1].text
+    if prev in (";", "{", "}", "else") or (i - 1) in closers:
+        return True
+    if prev != ":" or i < 3:
+        return False  # not a label: maybe the ':' of a '?:'
+    return toks[i - 2].text == "default" or \
+        toks[i - 3].text in (";", "{", "}", "case")
+
+
 def call_mutants(path, toks):
     """Each statement that is only a call, replaced by a null statement."""
     out, closers, depth, parens = [], control_closers(toks), 0, 0
@@ -210,9 +231,7 @@ def call_mutants(path, toks):
         parens += {"(": 1, ")": -1}.get(t.text, 0)
         if depth == 0 or parens > (1 if t.text == "(" else 0) or i == 0:
             continue
-        prev = toks[i - 1]
-        if not (prev.text in (";", "{", "}", "else", ":")
-                or (i - 1) in closers):
+        if not statement_start(toks, i, closers):
             continue
         end = call_statement(toks, i)
         if end is not None:
@@ -274,7 +293,10 @@ def function_returns(path, toks, start, brace):
 def file_mutants(path):
     """Every mutant of one file, numbered in source order: id path#n."""
     with open(os.path.join(ROOT, path)) as f:
-        text = f.read()
+        return text_mutants(path, f.read())
+
+
+def text_mutants(path, text):
     toks = tokenize(text)
     muts = expr_mutants(path, toks) + call_mutants(path, toks) + \
         return_mutants(path, toks)
@@ -388,7 +410,7 @@ def list_tests():
         props = {p["name"]: p["value"] for p in t.get("properties", [])}
         if "boot" in props.get("LABELS", []) or props.get("DISABLED"):
             continue
-        env = dict(os.environ)
+        env = dict(os.environ, **(SANITIZER_ENV if SANITIZE else {}))
         for kv in props.get("ENVIRONMENT", []):
             k, _, v = kv.partition("=")
             env[k] = v
@@ -400,9 +422,12 @@ def list_tests():
 
 
 def limit_memory():
+    """Address-space cap (not under ASan, whose shadow needs terabytes)."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if SANITIZE:
+        return
     mb = int(os.environ.get("MUTATE_MEM_MB", "4096"))
     resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def start(test, capture):
@@ -518,6 +543,7 @@ def judge(m, tests, jobs, stamp):
 
 
 def run_sample():
+    self_test()
     seed, n, jobs = settings()
     picked, total = sample(seed, n)
     t0 = time.monotonic()
@@ -595,17 +621,83 @@ def replay(ident):
         write_source(m.path, original(m.path), stamp)
 
 
+SELF_TEST_C = r"""#include <stdbool.h>
+#define LESS(a, b) ((a) < (b))
+/* a < b && c */
+static const char *s = "x < y || z(1);";
+mm_status_t g(int a, int b)
+{
+	if (a < b)
+		f(a);
+	MM_ASSERT(a != 0x10u);
+	for (a = 0; h(a); a++)
+		(void)k(a);
+	b = a ? b : k(b);
+	switch (a) {
+	case 2:
+		f(b);
+	}
+	return a && b ? y + 1 : 0;
+}
+static void v(void)
+{
+}
+bool p(void)
+{
+	return true;
+}
+"""
+
+SELF_TEST_EXPECT = [
+    ("relational", "if (a <= b)"), ("relational", "if (a >= b)"),
+    ("call-removed", "if (a < b)\n\t\t(void)0;"),
+    ("literal", "MM_ASSERT(a != 0x11u)"), ("literal", "a != 0xfu"),
+    ("relational", "MM_ASSERT(a == 0x10u)"),
+    ("literal", "for (a = 1;"),
+    ("call-removed", "for (a = 0; h(a); a++)\n\t\t(void)0;"),
+    ("call-removed", "case 2:\n\t\t(void)0;"),
+    ("literal", "case 3:"), ("literal", "case 1:"),
+    ("logical", "return a || b"), ("plus-minus-one", "y - 1 : 0"),
+    ("literal", "y + 2 :"), ("literal", "y + 0 :"), ("literal", ": 1;"),
+    ("early-return", "b)\n{ return MM_OK;"),
+    ("early-return", "v(void)\n{ return;"),
+    ("early-return", "p(void)\n{ return true;"),
+    ("early-return", "p(void)\n{ return false;"),
+]
+
+
+def self_test():
+    """The operators on a fixed snippet: each expected change is made,
+    nothing else is, and nothing inside comments, strings or preprocessor
+    lines. Exits non-zero on the first difference."""
+    muts = text_mutants("self-test.c", SELF_TEST_C)
+    got = [(m.kind, m.apply(SELF_TEST_C)) for m in muts]
+    for kind, snippet in SELF_TEST_EXPECT:
+        if not any(k == kind and snippet in t for k, t in got):
+            sys.exit("mutate: self-test: no %s mutant giving %r" %
+                     (kind, snippet))
+    if len(muts) != len(SELF_TEST_EXPECT):
+        sys.exit("mutate: self-test: %d mutants, expected %d:\n%s" %
+                 (len(muts), len(SELF_TEST_EXPECT),
+                  "\n".join(m.describe() for m in muts)))
+    print("mutate: self-test: %d mutants as expected" % len(muts))
+
+
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     g = ap.add_mutually_exclusive_group()
+    g.add_argument("--self-test", action="store_true",
+                   help="check the operators on a fixed C snippet")
     g.add_argument("--list", action="store_true",
                    help="list every mutant of MUTATE_FILES")
     g.add_argument("--show", metavar="ID", help="print one mutant's diff")
     g.add_argument("--replay", metavar="ID",
                    help="build one mutant and run every test, verbose")
     args = ap.parse_args()
-    if args.list:
+    if args.self_test:
+        self_test()
+    elif args.list:
         for m in all_mutants(selected_files()):
             print("%s  %s" % (m.id, m.describe()))
     elif args.show:
