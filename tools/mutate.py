@@ -529,7 +529,7 @@ def original(path):
 
 
 def judge(m, tests, jobs, stamp):
-    """Build and test one mutant; ('invalid'|'killed'|'survived', by)."""
+    """Build and test one mutant: (verdict, killing test, build stamp)."""
     write_source(m.path, m.apply(original(m.path)), stamp)
     ok, stamp = build(jobs)
     if not ok:
@@ -543,7 +543,7 @@ def judge(m, tests, jobs, stamp):
 
 
 def run_sample():
-    self_test()
+    self_test(sys.stderr)
     seed, n, jobs = settings()
     picked, total = sample(seed, n)
     t0 = time.monotonic()
@@ -666,7 +666,7 @@ SELF_TEST_EXPECT = [
 ]
 
 
-def self_test():
+def self_test(out=sys.stdout):
     """The operators on a fixed snippet: each expected change is made,
     nothing else is, and nothing inside comments, strings or preprocessor
     lines. Exits non-zero on the first difference."""
@@ -680,7 +680,7 @@ def self_test():
         sys.exit("mutate: self-test: %d mutants, expected %d:\n%s" %
                  (len(muts), len(SELF_TEST_EXPECT),
                   "\n".join(m.describe() for m in muts)))
-    print("mutate: self-test: %d mutants as expected" % len(muts))
+    out.write("mutate: self-test: %d mutants as expected\n" % len(muts))
 
 
 def main():
