@@ -14,6 +14,8 @@
 
 /* Value in EAX when a multiboot2 loader jumps to the kernel. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
+/* First field of the kernel's multiboot2 header (boot.asm). */
+#define MB2_HEADER_MAGIC     0xe85250d6u
 
 /* The info and every tag in it start on an 8-byte boundary. */
 #define MB2_INFO_ALIGN 8u
