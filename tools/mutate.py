@@ -12,7 +12,12 @@ into the copy, rebuilds (only the mutated file recompiles; the tests
 relink) and runs every registered test (host tests and fuzz corpus
 replays) until one fails. A mutant that fails to compile is
 invalid and not counted; one that makes a test fail, crash or exceed its
-time limit is killed; one that passes every test survived.
+time limit is killed; one that passes every test survived, unless
+tools/mutate_equivalent.txt names it as equivalent: a mutant reviewed and
+shown to behave exactly like the original (the reason is written beside
+it), which no test can kill. The score is the usual mutation score,
+killed / (killed + survived), equivalent mutants left out; a registered
+mutant that a test kills after all is reported as a wrong entry.
 
   tools/mutate.py                 sampled run: MUTATE_N mutants, MUTATE_SEED
   tools/mutate.py --list          every mutant of MUTATE_FILES, with its id
@@ -62,7 +67,50 @@ CONFIGURE = ["-DCMAKE_BUILD_TYPE=" + ("Debug" if SANITIZE else
 SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
                  "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
 
+EQUIVALENT = os.path.join(ROOT, "tools", "mutate_equivalent.txt")
+
 # ---------------------------------------------------------------- mutants
+
+
+def changed_line(m, text):
+    """The line m changes, before and after, white space folded."""
+    a = text.rfind("\n", 0, m.start) + 1
+    b = text.find("\n", m.end)
+    b = len(text) if b < 0 else b
+    after = text[a:m.start] + m.repl + text[m.end:b]
+    return " ".join(text[a:b].split()), " ".join(after.split())
+
+
+def load_equivalents():
+    """{(path, before, after): reason} from tools/mutate_equivalent.txt.
+
+    Records are separated by blank lines; each has four lines, `file:`,
+    `before:`, `after:` and `why:` (lines of C, white space folded). An
+    entry covers every mutant of that file that turns that line into that
+    line, so it must hold for each of them.
+    """
+    eq, rec = {}, {}
+    with open(EQUIVALENT) as f:
+        lines = f.read().split("\n") + [""]
+    for n, line in enumerate(lines, 1):
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if rec:
+                add_equivalent(eq, rec, n)
+            rec = {}
+            continue
+        key, _, val = line.partition(":")
+        rec[key.strip()] = " ".join(val.split())
+    return eq
+
+
+def add_equivalent(eq, rec, n):
+    if sorted(rec) != ["after", "before", "file", "why"] or not rec["why"]:
+        sys.exit("mutate: %s: record ending at line %d needs file, before, "
+                 "after and why" % (EQUIVALENT, n))
+    eq[(rec["file"], rec["before"], rec["after"])] = rec["why"]
+
 
 def file_mutants(path):
     """Every mutant of one file, numbered in source order: id path#n."""
@@ -312,7 +360,8 @@ def run_sample():
     stamp = configure(jobs)
     tests = list_tests()
     baseline(tests, jobs)
-    counts = {"killed": 0, "survived": 0, "invalid": 0}
+    counts = {"killed": 0, "survived": 0, "invalid": 0, "equivalent": 0}
+    equivalents = load_equivalents()
     timeouts, current = 0, None
     try:
         for k, m in enumerate(picked, 1):
@@ -320,6 +369,9 @@ def run_sample():
                 write_source(current, original(current), stamp)
             current = m.path
             verdict, by, stamp = judge(m, tests, jobs, stamp)
+            why = equivalents.get((m.path,) + changed_line(m, original(
+                m.path)))
+            verdict = registered(m, verdict, why)
             counts[verdict] += 1
             timeouts += by.endswith("timeout")
             report(k, len(picked), m, verdict, by)
@@ -328,6 +380,21 @@ def run_sample():
             write_source(current, original(current), stamp)
     summary(counts, timeouts, len(picked), total, seed,
             time.monotonic() - t0)
+
+
+def registered(m, verdict, why):
+    """The verdict with the equivalence registry applied."""
+    if why is None:
+        return verdict
+    if verdict == "survived":
+        print("equivalent: %s  [%s]: %s" % (m.describe(), m.id, why),
+              flush=True)
+        return "equivalent"
+    if verdict == "killed":
+        print("wrong-entry: %s  [%s] is registered as equivalent but was "
+              "killed: fix tools/mutate_equivalent.txt" % (m.describe(),
+                                                           m.id), flush=True)
+    return verdict
 
 
 def report(k, n, m, verdict, by):
@@ -341,10 +408,10 @@ def summary(counts, timeouts, n, total, seed, secs):
     killed, survived = counts["killed"], counts["survived"]
     judged = killed + survived
     score = 100.0 * killed / judged if judged else 0.0
-    print("mutation: seed=%d sampled=%d of %d invalid=%d timeouts=%d "
-          "(killed) time=%.0fs (%.1f s per mutant)" %
-          (seed, n, total, counts["invalid"], timeouts, secs,
-           secs / n if n else 0.0))
+    print("mutation: seed=%d sampled=%d of %d invalid=%d equivalent=%d "
+          "timeouts=%d (killed) time=%.0fs (%.1f s per mutant)" %
+          (seed, n, total, counts["invalid"], counts["equivalent"], timeouts,
+           secs, secs / n if n else 0.0))
     print("mutation: killed=%d survived=%d score=%.1f%%" %
           (killed, survived, score), flush=True)
 
