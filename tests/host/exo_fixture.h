@@ -147,7 +147,8 @@ static inline void fx_path(struct fx *fx, mm_vaddr_t va, unsigned level)
 
 /*
  * Write a leaf behind libmm's back into the empty entry of an existing PT
- * (as another part of the kernel would), keeping the fill count.
+ * (as another part of the kernel would), keeping the fill count (which
+ * counts present entries only).
  */
 static inline void fx_poke_leaf(struct fx *fx, mm_vaddr_t va, mm_pte_t pte)
 {
@@ -160,8 +161,9 @@ static inline void fx_poke_leaf(struct fx *fx, mm_vaddr_t va, mm_pte_t pte)
 	mm_sim_phys_write64(fx->sim,
 			    MM_PTE_ADDR(pd) + MM_PT_INDEX(0, va) * MM_PTE_SIZE,
 			    pte);
-	mm_sim_phys_write64(fx->sim, pd_pa,
-			    pd + ((mm_pte_t)1 << MM_PTE_COUNT_SHIFT));
+	if (pte & MM_PTE_PRESENT)
+		mm_sim_phys_write64(fx->sim, pd_pa,
+				    pd + ((mm_pte_t)1 << MM_PTE_COUNT_SHIFT));
 }
 
 /* Set bits in the present entry of `level` for va, behind libmm's back. */
