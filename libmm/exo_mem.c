@@ -1,9 +1,9 @@
 /*
  * XOmB's memory primitives (mm/exo.h): ALLOC_PAGE, REMAP_PAGE, CHMOD_PAGE,
  * UNMAP_PAGE and MAP_ZERO on the current address space. This file owns the
- * decoding of an entry named by its window address, the ownership walk,
- * the translation of the ABI's flags into entry bits, and the fill count
- * that every entry write keeps in the entry above (mm/pte.h).
+ * decoding of an entry named by its window address, the ownership walk
+ * and the translation of the ABI's flags into entry bits; every entry is
+ * written through pt.h, which keeps the tables' fill counts.
  *
  * Each public call checks everything first (helpers named exo_check_*)
  * and only then acts through helpers that cannot fail. The frame claim of
@@ -15,12 +15,9 @@
 #include "mm/exo.h"
 #include "mm/port.h"
 #include "mm/pte.h"
+#include "pt.h"
 
 #define EXO_LEAF 0u
-
-/* One fill-count unit, and the largest count (a full table). */
-#define EXO_COUNT_ONE ((mm_pte_t)1 << MM_PTE_COUNT_SHIFT)
-#define EXO_COUNT_MAX ((mm_pte_t)MM_PT_ENTRIES << MM_PTE_COUNT_SHIFT)
 
 /* The user flags, as flag bits, and the entry bits the flags decide. */
 #define EXO_USER_FLAGS (MM_EXO_USER_FLAG_MASK << MM_EXO_USER_SHIFT)
@@ -37,37 +34,23 @@ struct exo_ent {
 	mm_vaddr_t va;
 };
 
-/* Entry access through the recursive window. */
+/* Entry access through the recursive window (pt.h). */
 
 static mm_pte_t exo_read(const struct mm_exo *x, unsigned level, mm_vaddr_t va)
 {
-	return mm_port_pte_read(x->vm->port, MM_PTE_VA(level, va));
+	return mm_pt_read(x->vm, level, va);
 }
 
 /*
- * Write the entry of `level` for va and keep the fill count of its table,
- * held in bits 52-61 of the entry above (the PML4 has no entry above).
- * Every entry this file writes goes through here. The count bits are
- * ignored by the MMU, so the count update makes nothing stale.
+ * Write the entry of `level` for va; mm_pt_write() keeps the fill count of
+ * its table in the entry above. Every entry this file writes goes through
+ * here. The count bits are ignored by the MMU, so the count update makes
+ * nothing stale.
  */
 static void exo_pte_set(struct mm_exo *x, unsigned level, mm_vaddr_t va,
 			mm_pte_t pte)
 {
-	mm_pte_t old = exo_read(x, level, va);
-	mm_pte_t parent;
-
-	mm_port_pte_write(x->vm->port, MM_PTE_VA(level, va), pte);
-	if (level == MM_PT_TOP || !((old ^ pte) & MM_PTE_PRESENT))
-		return;
-	parent = exo_read(x, level + 1u, va);
-	if (pte & MM_PTE_PRESENT) {
-		MM_ASSERT((parent & MM_PTE_COUNT_MASK) < EXO_COUNT_MAX);
-		parent += EXO_COUNT_ONE;
-	} else {
-		MM_ASSERT((parent & MM_PTE_COUNT_MASK) != 0);
-		parent -= EXO_COUNT_ONE;
-	}
-	mm_port_pte_write(x->vm->port, MM_PTE_VA(level + 1u, va), parent);
+	mm_pt_write(x->vm, level, va, pte);
 }
 
 /*
@@ -305,7 +288,7 @@ static mm_exo_err_t exo_check_chmod(const struct mm_exo *x,
 	    (exo_is_zero(x, pte) && !(flags & MM_EXO_READONLY)))
 		return MM_EXO_INVALID_FLAGS;
 	*now = exo_chmod_pte(pte, flags, e->level);
-	if (*now != pte && e->level != EXO_LEAF && (pte & MM_PTE_COUNT_MASK))
+	if (*now != pte && e->level != EXO_LEAF && MM_PTE_COUNT(pte) != 0)
 		return MM_EXO_NOT_EMPTY;
 	return MM_EXO_SUCCESS;
 }
@@ -355,7 +338,7 @@ mm_exo_err_t mm_exo_unmap_page(struct mm_exo *x, mm_vaddr_t entry)
 	mm_port_op_begin(x->vm->port);
 	err = exo_check_source(x, entry, &e, &pte);
 	if (err == MM_EXO_SUCCESS && e.level != EXO_LEAF &&
-	    (pte & MM_PTE_COUNT_MASK))
+	    MM_PTE_COUNT(pte) != 0)
 		err = MM_EXO_NOT_EMPTY;
 	if (err == MM_EXO_SUCCESS)
 		err = exo_release(x, pte);

@@ -76,7 +76,10 @@ static inline int fx_setup_no_nx(void **state)
 	return fx_setup_features(state, MM_SIM_1G);
 }
 
-/* Every test ends with no stale TLB hit and a consistent allocator. */
+/*
+ * Every test ends with no stale TLB hit, a consistent allocator and exact
+ * fill counts.
+ */
 static inline int fx_teardown(void **state)
 {
 	struct fx *fx = *state;
@@ -85,7 +88,8 @@ static inline int fx_teardown(void **state)
 
 	mm_sim_stats(fx->sim, &st);
 	if (st.stale_hits != 0 || st.strict_violations != 0 ||
-	    mm_frame_check(mm_sim_frames(fx->sim)) != MM_OK)
+	    mm_frame_check(mm_sim_frames(fx->sim)) != MM_OK ||
+	    mm_vm_check(fx->vm) != MM_OK)
 		rc = -1;
 	mm_sim_destroy(fx->sim);
 	free(fx);
