@@ -69,6 +69,7 @@ coverage:
 # new inputs that add coverage into the committed seed corpora.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := mb2 frame paging
+FUZZ_TARGETS += exo
 FUZZ_DIR := build/fuzz/tests/fuzz
 fuzz:
 	$(DEPS) host fuzz
