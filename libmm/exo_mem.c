@@ -72,14 +72,14 @@ static mm_vaddr_t exo_mapped_va(const struct exo_ent *e)
  * level whose va lies in a callable PML4 slot. Below the top window field,
  * an entry of `level` holds va's index bits [12 + 9 * level, 48) at bits
  * [3, 39 - 9 * level): va is those bits shifted up by 9 * (level + 1).
- * Only one level can match: its va's PML4 index would be 510 at any other.
+ * The round trip through MM_PTE_VA is the whole check: it rebuilds only
+ * 8-byte aligned addresses inside the window, and only one level can
+ * match (at any other, va's PML4 index would be the recursive 510).
  */
 static bool exo_decode(mm_vaddr_t entry, struct exo_ent *e)
 {
 	unsigned level;
 
-	if (entry < MM_WINDOW_START || entry >= MM_WINDOW_END || (entry & 7u))
-		return false;
 	for (level = 0; level < MM_PT_LEVELS; level++) {
 		uint64_t low = entry & (MM_PT_SPAN(MM_PT_TOP - level) - 1u);
 		mm_vaddr_t va = low << ((level + 1u) * MM_PT_INDEX_BITS);
