@@ -64,11 +64,16 @@ static void test_init_args(void **state)
 {
 	struct fx *fx = *state;
 	struct mm_exo x = {NULL, 77};
+	struct mm_vm no_frames = *fx->vm;
 	mm_pfn_t pfn = MM_PADDR_TO_PFN(fx_frame(fx));
+
+	no_frames.frames = NULL;
 
 	assert_int_equal(mm_exo_init(NULL, fx->vm, fx->exo.zero_pfn),
 			 MM_ERR_INVALID);
 	assert_int_equal(mm_exo_init(&x, NULL, fx->exo.zero_pfn),
+			 MM_ERR_INVALID);
+	assert_int_equal(mm_exo_init(&x, &no_frames, fx->exo.zero_pfn),
 			 MM_ERR_INVALID);
 	assert_int_equal(mm_exo_init(&x, fx->vm, pfn), MM_ERR_INVALID);
 	assert_null(x.vm);
