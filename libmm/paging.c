@@ -209,12 +209,16 @@ static void invalidate_leaf(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 		mm_port_invlpg(vm->port, MM_PT_TABLE_VA(level, va));
 }
 
-/* Give a table's frame back; it came from the allocator, so this succeeds. */
+/*
+ * Give a table's frame back; it came from the allocator, so this succeeds.
+ * From now on its contents are garbage (the simulator poisons it).
+ */
 static void free_frame(struct mm_vm *vm, uint64_t pfn)
 {
 	mm_status_t st = mm_frame_free(vm->frames, pfn);
 
 	MM_ASSERT(st == MM_OK);
+	mm_port_table_freed(vm->port, MM_PFN_TO_PADDR(pfn));
 }
 
 /* Unlink the empty table of `level` that maps va, invalidate it, free it. */
@@ -241,7 +245,11 @@ static void free_empty_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 	}
 }
 
-/* Allocate n frames for tables, all or none. Errors: MM_ERR_NOMEM. */
+/*
+ * Allocate n frames for tables, all or none, and zero them while no entry
+ * points to them yet: a CPU may walk (and cache) any table the moment it
+ * is linked, so it must hold no garbage by then. Errors: MM_ERR_NOMEM.
+ */
 static mm_status_t alloc_tables(struct mm_vm *vm, uint64_t *pfns, unsigned n)
 {
 	unsigned i;
@@ -253,13 +261,15 @@ static mm_status_t alloc_tables(struct mm_vm *vm, uint64_t *pfns, unsigned n)
 			free_frame(vm, pfns[i]);
 		return MM_ERR_NOMEM;
 	}
+	for (i = 0; i < n; i++)
+		mm_port_table_zero(vm->port, MM_PFN_TO_PADDR(pfns[i]));
 	return MM_OK;
 }
 
 /*
- * Link the new tables pfns[] below the entries of levels (leaf, from] on
- * va's path, each zeroed through the window once linked. The entries were
- * not present, so no translation can be cached for them: no invalidation.
+ * Link the new, zeroed tables pfns[] below the entries of levels
+ * (leaf, from] on va's path (fill count 0). The entries were not present,
+ * so no translation can be cached for them: no invalidation.
  */
 static void link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
 			unsigned leaf, const uint64_t *pfns, mm_pte_t user)
@@ -271,7 +281,6 @@ static void link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
 
 		MM_ASSERT(mm_pt_read(vm, level, va) == 0);
 		mm_pt_write(vm, level, va, pa | TABLE_FLAGS | user);
-		mm_port_table_zero(vm->port, MM_PT_TABLE_VA(level - 1u, va));
 	}
 }
 

@@ -21,6 +21,11 @@
 #define META_PA		(MM_SIM_PML4_PA + MM_FRAME_SIZE)
 #define MAX_REPORTS	8u
 #define MAX_DROPPED	64u
+/*
+ * What RAM nobody zeroed holds here: every byte 0xA5, so every word read
+ * as an entry is present, PS, NX, with an address far beyond the RAM.
+ */
+#define POISON_BYTE	0xA5u
 
 struct mm_sim {
 	uint8_t *ram;
@@ -86,18 +91,33 @@ void mm_sim_phys_write64(struct mm_sim *sim, mm_paddr_t pa, uint64_t value)
 	*word = (value & MM_PTE_PRESENT) ? (*word | bit) : (*word & ~bit);
 }
 
-static void phys_zero_frame(struct mm_sim *sim, mm_paddr_t pa)
+/* Fill the frame at pa with byte: 0 (zeroed) or POISON_BYTE (garbage). */
+static void phys_fill_frame(struct mm_sim *sim, mm_paddr_t pa, uint8_t byte)
 {
 	uint64_t pfn = MM_PADDR_TO_PFN(pa);
+	int present = (byte & MM_PTE_PRESENT) ? 0xFF : 0;
 
 	if (pa >= sim->ram_bytes)
 		return;
-	memset(sim->ram + MM_PFN_TO_PADDR(pfn), 0, MM_FRAME_SIZE);
+	memset(sim->ram + MM_PFN_TO_PADDR(pfn), byte, MM_FRAME_SIZE);
 	sim->gen++;
 	sim->fill_needed = true;
 	sim->check_needed = true;
-	memset(&sim->present[pfn * WORDS_PER_FRAME], 0,
+	memset(&sim->present[pfn * WORDS_PER_FRAME], present,
 	       WORDS_PER_FRAME * sizeof(uint64_t));
+}
+
+/*
+ * Set bits (accessed / dirty) in the entry at pa, as the MMU does. They
+ * change no translation, so the RAM generation stays: cached entries need
+ * no recheck and strict mode no refill.
+ */
+static void phys_set_ad(struct mm_sim *sim, mm_paddr_t pa, mm_pte_t bits)
+{
+	mm_pte_t pte = mm_sim_phys_read64(sim, pa);
+
+	if ((pte & bits) != bits && pa + 8u <= sim->ram_bytes)
+		memcpy(sim->ram + pa, &(mm_pte_t){pte | bits}, sizeof(pte));
 }
 
 /* The present-bit words of the table at pa, or NULL beyond the RAM. */
@@ -174,6 +194,7 @@ static void make_xlate(struct sim_xlate *x, mm_vaddr_t va, mm_pte_t pte,
 	x->pa = MM_PTE_ADDR(pte) & ~(span - 1u);
 	x->shift = MM_PT_SHIFT(level);
 	x->flags = flags | ((pte & MM_PTE_GLOBAL) ? SIM_X_GLOBAL : 0u);
+	x->dirty = (pte & MM_PTE_DIRTY) != 0;
 	x->gen = 0;
 }
 
@@ -216,6 +237,32 @@ static bool stale(const struct mm_sim *sim, const struct sim_xlate *x)
 	       now.flags != x->flags;
 }
 
+/*
+ * What the MMU writes back after walking for an access: A in every entry
+ * the walk used, and D in the leaf for a write.
+ */
+static void mark_walk(struct mm_sim *sim, mm_vaddr_t va, bool write)
+{
+	mm_paddr_t table = sim->cr3;
+	unsigned level;
+
+	for (level = MM_PT_TOP;; level--) {
+		mm_paddr_t at = table + MM_PT_INDEX(level, va) * MM_PTE_SIZE;
+		mm_pte_t pte = mm_sim_phys_read64(sim, at);
+
+		if (!(pte & MM_PTE_PRESENT) || reserved(sim, pte, level))
+			return;
+		if (is_leaf(pte, level)) {
+			phys_set_ad(sim, at,
+				    MM_PTE_ACCESSED |
+					    (write ? MM_PTE_DIRTY : 0u));
+			return;
+		}
+		phys_set_ad(sim, at, MM_PTE_ACCESSED);
+		table = MM_PTE_ADDR(pte);
+	}
+}
+
 /* Filling the TLB with every valid translation. */
 
 static void fill_table(struct mm_sim *sim, mm_paddr_t table, unsigned level,
@@ -230,6 +277,8 @@ static void fill_entry(struct mm_sim *sim, mm_paddr_t table, unsigned level,
 
 	if (reserved(sim, pte, level))
 		return;
+	/* Caching what an entry gives sets its A bit, as on a CPU. */
+	phys_set_ad(sim, table + idx * MM_PTE_SIZE, MM_PTE_ACCESSED);
 	flags = combine(sim, flags, pte);
 	if (!is_leaf(pte, level)) {
 		fill_table(sim, MM_PTE_ADDR(pte), level - 1u, va, flags);
@@ -344,11 +393,12 @@ static bool permitted(const struct sim_xlate *x, unsigned access)
 
 /* The translation of va as the CPU sees it: TLB first, then the walk. */
 static mm_status_t translate(struct mm_sim *sim, mm_vaddr_t va,
-			     struct sim_xlate *x)
+			     struct sim_xlate *x, bool *was_hit)
 {
 	struct sim_xlate *hit = sim_tlb_lookup(&sim->tlb, va);
 	mm_status_t st;
 
+	*was_hit = hit != NULL;
 	if (hit != NULL) {
 		sim->st.tlb_hits++;
 		/* Matched at this RAM generation: it still does. */
@@ -367,15 +417,34 @@ static mm_status_t translate(struct mm_sim *sim, mm_vaddr_t va,
 	return st;
 }
 
+/*
+ * A and D after a permitted access: a walk sets A along its way; a write
+ * sets D in the leaf, walking again when the cached translation was not
+ * dirty yet (as a CPU does), after which the cached one is.
+ */
+static void record_use(struct mm_sim *sim, mm_vaddr_t va, bool hit,
+		       const struct sim_xlate *x, bool write)
+{
+	struct sim_xlate *cached;
+
+	if (hit && (!write || x->dirty))
+		return;
+	mark_walk(sim, va, write);
+	cached = sim_tlb_lookup(&sim->tlb, va);
+	if (write && cached != NULL)
+		cached->dirty = true;
+}
+
 mm_status_t mm_sim_access(struct mm_sim *sim, mm_vaddr_t va, unsigned access,
 			  mm_paddr_t *pa_out)
 {
 	struct sim_xlate x;
+	bool hit;
 	mm_status_t st;
 
 	if (!access_valid(access) || !MM_VA_CANONICAL(va))
 		return MM_ERR_INVALID;
-	st = translate(sim, va, &x);
+	st = translate(sim, va, &x, &hit);
 	if (st != MM_OK)
 		return st;
 	if (!permitted(&x, access)) {
@@ -383,6 +452,7 @@ mm_status_t mm_sim_access(struct mm_sim *sim, mm_vaddr_t va, unsigned access,
 		note_drop(sim, va);
 		return MM_ERR_INVALID;
 	}
+	record_use(sim, va, hit, &x, (access & MM_SIM_WRITE) != 0);
 	if (pa_out != NULL)
 		*pa_out = x.pa + (va - x.va);
 	return MM_OK;
@@ -478,20 +548,91 @@ mm_pte_t mm_port_pte_read(void *ctx, mm_vaddr_t va)
 	return mm_sim_phys_read64(sim, window_pa(sim, va, MM_SIM_READ));
 }
 
+/*
+ * The entry at window address w: its level, and the address it maps
+ * (aligned to its span). A window address of level L repeats the
+ * recursive index in its top L + 1 fields; libmm never maps inside the
+ * window, so the first field that differs ends the repetition.
+ */
+static unsigned window_entry(mm_vaddr_t w, mm_vaddr_t *va)
+{
+	unsigned level = 0;
+
+	while (level < MM_PT_TOP &&
+	       MM_PT_INDEX(MM_PT_TOP - level - 1u, w) == MM_RECURSIVE_INDEX)
+		level++;
+	*va = MM_VA_SIGN_EXTEND(
+		((w & MM_PT_WINDOW_MASK(level))
+		 << ((level + 1u) * MM_PT_INDEX_BITS)) |
+		MM_PT_FIELD(level, (w >> 3) & (MM_PT_ENTRIES - 1u)));
+	return level;
+}
+
+/*
+ * Speculative paging-structure caching (SDM 4.10.3: the caches may be
+ * filled at any time, for speculative accesses too): the entry of `level`
+ * for va just became present; when it points to a table, walk below it at
+ * once and cache every translation found there. A table that still held
+ * garbage leaves cached entries that are stale once it is zeroed.
+ */
+static void speculate(struct mm_sim *sim, unsigned level, mm_vaddr_t va)
+{
+	mm_paddr_t table = sim->cr3;
+	unsigned flags = SIM_X_WRITE | SIM_X_USER;
+	unsigned l;
+
+	for (l = MM_PT_TOP; l > level; l--) {
+		mm_pte_t pte = mm_sim_phys_read64(
+			sim, table + MM_PT_INDEX(l, va) * MM_PTE_SIZE);
+
+		if (!(pte & MM_PTE_PRESENT) || is_leaf(pte, l) ||
+		    reserved(sim, pte, l))
+			return;
+		flags = combine(sim, flags, pte);
+		table = MM_PTE_ADDR(pte);
+	}
+	fill_entry(sim, table, level, va & ~(MM_PT_SPAN(level + 1u) - 1u),
+		   flags, MM_PT_INDEX(level, va));
+}
+
 void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte)
 {
 	struct mm_sim *sim = ctx;
+	mm_paddr_t pa = window_pa(sim, va, MM_SIM_WRITE);
+	mm_pte_t old = mm_sim_phys_read64(sim, pa);
+	mm_vaddr_t mapped;
+	unsigned level;
 
-	mm_sim_phys_write64(sim, window_pa(sim, va, MM_SIM_WRITE), pte);
+	mm_sim_phys_write64(sim, pa, pte);
+	if ((old & MM_PTE_PRESENT) || !(pte & MM_PTE_PRESENT))
+		return;
+	level = window_entry(va, &mapped);
+	if (!is_leaf(pte, level))
+		speculate(sim, level, mapped);
 }
 
-void mm_port_table_zero(void *ctx, mm_vaddr_t va)
+/* The frame at pa, which libmm is about to link as a table, in the RAM. */
+static void check_table_frame(const struct mm_sim *sim, mm_paddr_t pa,
+			      const char *what)
+{
+	if ((pa & (MM_FRAME_SIZE - 1u)) || pa >= sim->ram_bytes)
+		die(what, pa);
+}
+
+void mm_port_table_zero(void *ctx, mm_paddr_t pa)
 {
 	struct mm_sim *sim = ctx;
 
-	if (va & (MM_FRAME_SIZE - 1u))
-		die("libmm zeroed a misaligned table", va);
-	phys_zero_frame(sim, window_pa(sim, va, MM_SIM_WRITE));
+	check_table_frame(sim, pa, "libmm zeroed a table frame not in RAM");
+	phys_fill_frame(sim, pa, 0);
+}
+
+void mm_port_table_freed(void *ctx, mm_paddr_t pa)
+{
+	struct mm_sim *sim = ctx;
+
+	check_table_frame(sim, pa, "libmm freed a table frame not in RAM");
+	phys_fill_frame(sim, pa, POISON_BYTE);
 }
 
 void mm_port_invlpg(void *ctx, mm_vaddr_t va)
@@ -503,10 +644,8 @@ void mm_port_invlpg(void *ctx, mm_vaddr_t va)
 	note_drop(sim, va);
 }
 
-void mm_port_flush_all(void *ctx)
+void mm_sim_flush_all(struct mm_sim *sim)
 {
-	struct mm_sim *sim = ctx;
-
 	sim->st.full_flush++;
 	sim_tlb_flush(&sim->tlb, true);
 	sim->fill_needed = true;
@@ -602,11 +741,21 @@ struct mm_sim *mm_sim_create(uint64_t phys_bytes, uint32_t features)
 	sim->strict_abort = true;
 	sim->fail_after = -1;
 	sim->gen = 1;
-	sim->ram = calloc(1, (size_t)phys_bytes);
-	sim->present = calloc((size_t)MM_PADDR_TO_PFN(phys_bytes),
+	sim->ram = malloc((size_t)phys_bytes);
+	sim->present = malloc((size_t)MM_PADDR_TO_PFN(phys_bytes) *
 			      WORDS_PER_FRAME * sizeof(uint64_t));
 	if (sim->ram == NULL || sim->present == NULL ||
-	    !sim_tlb_init(&sim->tlb) || !init_frames(sim)) {
+	    !sim_tlb_init(&sim->tlb)) {
+		mm_sim_destroy(sim);
+		return NULL;
+	}
+	/* RAM nobody zeroed: garbage everywhere, then a clean PML4. */
+	memset(sim->ram, POISON_BYTE, (size_t)phys_bytes);
+	memset(sim->present, 0xFF,
+	       (size_t)MM_PADDR_TO_PFN(phys_bytes) * WORDS_PER_FRAME *
+		       sizeof(uint64_t));
+	phys_fill_frame(sim, MM_SIM_PML4_PA, 0);
+	if (!init_frames(sim)) {
 		mm_sim_destroy(sim);
 		return NULL;
 	}

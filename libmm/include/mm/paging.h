@@ -65,7 +65,8 @@ mm_status_t mm_vm_check(const struct mm_vm *vm);
 
 /*
  * Map one page of the given size at va to pa with prot. Missing tables are
- * allocated, linked and zeroed through the window; linking a table changes
+ * allocated, zeroed before anything points to them (mm_port_table_zero),
+ * then linked; linking a table changes
  * no present entry, so it needs no invalidation at all. With MM_PROT_USER the
  * table entries above the page get USER too (one invlpg of va for each that
  * lacked it): x86 checks U/S at every level. pa may lie outside RAM (MMIO).
