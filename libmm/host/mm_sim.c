@@ -49,13 +49,13 @@ struct mm_sim {
 	struct mm_sim_stats st;
 };
 
-static _Noreturn void fail(const char *what)
+static _Noreturn void sim_fail(const char *what)
 {
 	fprintf(stderr, "mm_sim: %s\n", what);
 	abort();
 }
 
-static _Noreturn void die(const char *what, mm_vaddr_t va)
+static _Noreturn void sim_die(const char *what, mm_vaddr_t va)
 {
 	fprintf(stderr, "mm_sim: %s at va 0x%016llx\n", what,
 		(unsigned long long)va);
@@ -92,7 +92,7 @@ void mm_sim_phys_write64(struct mm_sim *sim, mm_paddr_t pa, uint64_t value)
 }
 
 /* Fill the frame at pa with byte: 0 (zeroed) or POISON_BYTE (garbage). */
-static void phys_fill_frame(struct mm_sim *sim, mm_paddr_t pa, uint8_t byte)
+static void sim_phys_fill_frame(struct mm_sim *sim, mm_paddr_t pa, uint8_t byte)
 {
 	uint64_t pfn = MM_PADDR_TO_PFN(pa);
 	int present = (byte & MM_PTE_PRESENT) ? 0xFF : 0;
@@ -112,7 +112,7 @@ static void phys_fill_frame(struct mm_sim *sim, mm_paddr_t pa, uint8_t byte)
  * change no translation, so the RAM generation stays: cached entries need
  * no recheck and strict mode no refill.
  */
-static void phys_set_ad(struct mm_sim *sim, mm_paddr_t pa, mm_pte_t bits)
+static void sim_phys_set_ad(struct mm_sim *sim, mm_paddr_t pa, mm_pte_t bits)
 {
 	mm_pte_t pte = mm_sim_phys_read64(sim, pa);
 
@@ -121,7 +121,8 @@ static void phys_set_ad(struct mm_sim *sim, mm_paddr_t pa, mm_pte_t bits)
 }
 
 /* The present-bit words of the table at pa, or NULL beyond the RAM. */
-static const uint64_t *present_words(const struct mm_sim *sim, mm_paddr_t pa)
+static const uint64_t *sim_present_words(const struct mm_sim *sim,
+					 mm_paddr_t pa)
 {
 	if (pa >= sim->ram_bytes)
 		return NULL;
@@ -132,7 +133,7 @@ static const uint64_t *present_words(const struct mm_sim *sim, mm_paddr_t pa)
  * Entries for va left the TLB. While the RAM is unchanged since the last
  * fill, refilling only these addresses restores what a fill would give.
  */
-static void note_drop(struct mm_sim *sim, mm_vaddr_t va)
+static void sim_note_drop(struct mm_sim *sim, mm_vaddr_t va)
 {
 	if (sim->ndropped < MAX_DROPPED)
 		sim->dropped[sim->ndropped++] = va;
@@ -142,22 +143,22 @@ static void note_drop(struct mm_sim *sim, mm_vaddr_t va)
 
 /* The page walk. */
 
-static bool nxe(const struct mm_sim *sim)
+static bool sim_nxe(const struct mm_sim *sim)
 {
 	return (sim->features & MM_SIM_NX) != 0;
 }
 
 /* Address bits a PS entry of `level` must leave zero: [13, shift). */
-static uint64_t huge_reserved(unsigned level)
+static uint64_t sim_huge_reserved(unsigned level)
 {
 	return (MM_PT_SPAN(level) - 1u) &
 	       ~(MM_PTE_PAT_HUGE | (MM_FRAME_SIZE - 1u));
 }
 
 /* A present entry with a reserved bit set faults (4.5 of the SDM). */
-static bool reserved(const struct mm_sim *sim, mm_pte_t pte, unsigned level)
+static bool sim_reserved(const struct mm_sim *sim, mm_pte_t pte, unsigned level)
 {
-	if ((pte & MM_PTE_NX) && !nxe(sim))
+	if ((pte & MM_PTE_NX) && !sim_nxe(sim))
 		return true;
 	if (level == 0 || !(pte & MM_PTE_PS))
 		return false;
@@ -165,28 +166,29 @@ static bool reserved(const struct mm_sim *sim, mm_pte_t pte, unsigned level)
 		return true;
 	if (level == 2 && !(sim->features & MM_SIM_1G))
 		return true;
-	return (pte & huge_reserved(level)) != 0;
+	return (pte & sim_huge_reserved(level)) != 0;
 }
 
-static bool is_leaf(mm_pte_t pte, unsigned level)
+static bool sim_is_leaf(mm_pte_t pte, unsigned level)
 {
 	return level == 0 || (pte & MM_PTE_PS);
 }
 
 /* Rights after one more level: write and user must hold at every level. */
-static unsigned combine(const struct mm_sim *sim, unsigned flags, mm_pte_t pte)
+static unsigned sim_combine(const struct mm_sim *sim, unsigned flags,
+			    mm_pte_t pte)
 {
 	if (!(pte & MM_PTE_WRITE))
 		flags &= ~SIM_X_WRITE;
 	if (!(pte & MM_PTE_USER))
 		flags &= ~SIM_X_USER;
-	if (nxe(sim) && (pte & MM_PTE_NX))
+	if (sim_nxe(sim) && (pte & MM_PTE_NX))
 		flags |= SIM_X_NX;
 	return flags;
 }
 
-static void make_xlate(struct sim_xlate *x, mm_vaddr_t va, mm_pte_t pte,
-		       unsigned level, unsigned flags)
+static void sim_make_xlate(struct sim_xlate *x, mm_vaddr_t va, mm_pte_t pte,
+			   unsigned level, unsigned flags)
 {
 	uint64_t span = MM_PT_SPAN(level);
 
@@ -202,8 +204,8 @@ static void make_xlate(struct sim_xlate *x, mm_vaddr_t va, mm_pte_t pte,
  * The translation of va from the tables, ignoring the TLB.
  * Errors: MM_ERR_NOT_MAPPED, MM_ERR_INVALID (reserved bit).
  */
-static mm_status_t walk(const struct mm_sim *sim, mm_vaddr_t va,
-			struct sim_xlate *x)
+static mm_status_t sim_walk(const struct mm_sim *sim, mm_vaddr_t va,
+			    struct sim_xlate *x)
 {
 	mm_paddr_t table = sim->cr3;
 	unsigned flags = SIM_X_WRITE | SIM_X_USER;
@@ -215,11 +217,11 @@ static mm_status_t walk(const struct mm_sim *sim, mm_vaddr_t va,
 
 		if (!(pte & MM_PTE_PRESENT))
 			return MM_ERR_NOT_MAPPED;
-		if (reserved(sim, pte, level))
+		if (sim_reserved(sim, pte, level))
 			return MM_ERR_INVALID;
-		flags = combine(sim, flags, pte);
-		if (is_leaf(pte, level)) {
-			make_xlate(x, va, pte, level, flags);
+		flags = sim_combine(sim, flags, pte);
+		if (sim_is_leaf(pte, level)) {
+			sim_make_xlate(x, va, pte, level, flags);
 			return MM_OK;
 		}
 		table = MM_PTE_ADDR(pte);
@@ -227,11 +229,11 @@ static mm_status_t walk(const struct mm_sim *sim, mm_vaddr_t va,
 }
 
 /* True iff the tables no longer give exactly the cached translation x. */
-static bool stale(const struct mm_sim *sim, const struct sim_xlate *x)
+static bool sim_stale(const struct mm_sim *sim, const struct sim_xlate *x)
 {
 	struct sim_xlate now;
 
-	if (walk(sim, x->va, &now) != MM_OK)
+	if (sim_walk(sim, x->va, &now) != MM_OK)
 		return true;
 	return now.va != x->va || now.pa != x->pa || now.shift != x->shift ||
 	       now.flags != x->flags;
@@ -241,7 +243,7 @@ static bool stale(const struct mm_sim *sim, const struct sim_xlate *x)
  * What the MMU writes back after walking for an access: A in every entry
  * the walk used, and D in the leaf for a write.
  */
-static void mark_walk(struct mm_sim *sim, mm_vaddr_t va, bool write)
+static void sim_mark_walk(struct mm_sim *sim, mm_vaddr_t va, bool write)
 {
 	mm_paddr_t table = sim->cr3;
 	unsigned level;
@@ -250,49 +252,49 @@ static void mark_walk(struct mm_sim *sim, mm_vaddr_t va, bool write)
 		mm_paddr_t at = table + MM_PT_INDEX(level, va) * MM_PTE_SIZE;
 		mm_pte_t pte = mm_sim_phys_read64(sim, at);
 
-		if (!(pte & MM_PTE_PRESENT) || reserved(sim, pte, level))
+		if (!(pte & MM_PTE_PRESENT) || sim_reserved(sim, pte, level))
 			return;
-		if (is_leaf(pte, level)) {
-			phys_set_ad(sim, at,
-				    MM_PTE_ACCESSED |
-					    (write ? MM_PTE_DIRTY : 0u));
+		if (sim_is_leaf(pte, level)) {
+			sim_phys_set_ad(sim, at,
+					MM_PTE_ACCESSED |
+						(write ? MM_PTE_DIRTY : 0u));
 			return;
 		}
-		phys_set_ad(sim, at, MM_PTE_ACCESSED);
+		sim_phys_set_ad(sim, at, MM_PTE_ACCESSED);
 		table = MM_PTE_ADDR(pte);
 	}
 }
 
 /* Filling the TLB with every valid translation. */
 
-static void fill_table(struct mm_sim *sim, mm_paddr_t table, unsigned level,
-		       mm_vaddr_t prefix, unsigned flags);
+static void sim_fill_table(struct mm_sim *sim, mm_paddr_t table, unsigned level,
+			   mm_vaddr_t prefix, unsigned flags);
 
-static void fill_entry(struct mm_sim *sim, mm_paddr_t table, unsigned level,
-		       mm_vaddr_t prefix, unsigned flags, unsigned idx)
+static void sim_fill_entry(struct mm_sim *sim, mm_paddr_t table, unsigned level,
+			   mm_vaddr_t prefix, unsigned flags, unsigned idx)
 {
 	mm_pte_t pte = mm_sim_phys_read64(sim, table + idx * MM_PTE_SIZE);
 	mm_vaddr_t va = MM_VA_SIGN_EXTEND(prefix | MM_PT_FIELD(level, idx));
 	struct sim_xlate x;
 
-	if (reserved(sim, pte, level))
+	if (sim_reserved(sim, pte, level))
 		return;
 	/* Caching what an entry gives sets its A bit, as on a CPU. */
-	phys_set_ad(sim, table + idx * MM_PTE_SIZE, MM_PTE_ACCESSED);
-	flags = combine(sim, flags, pte);
-	if (!is_leaf(pte, level)) {
-		fill_table(sim, MM_PTE_ADDR(pte), level - 1u, va, flags);
+	sim_phys_set_ad(sim, table + idx * MM_PTE_SIZE, MM_PTE_ACCESSED);
+	flags = sim_combine(sim, flags, pte);
+	if (!sim_is_leaf(pte, level)) {
+		sim_fill_table(sim, MM_PTE_ADDR(pte), level - 1u, va, flags);
 		return;
 	}
-	make_xlate(&x, va, pte, level, flags);
+	sim_make_xlate(&x, va, pte, level, flags);
 	x.gen = sim->gen;
 	sim_tlb_insert(&sim->tlb, &x);
 }
 
-static void fill_table(struct mm_sim *sim, mm_paddr_t table, unsigned level,
-		       mm_vaddr_t prefix, unsigned flags)
+static void sim_fill_table(struct mm_sim *sim, mm_paddr_t table, unsigned level,
+			   mm_vaddr_t prefix, unsigned flags)
 {
-	const uint64_t *words = present_words(sim, table);
+	const uint64_t *words = sim_present_words(sim, table);
 	unsigned w;
 
 	for (w = 0; words != NULL && w < WORDS_PER_FRAME; w++) {
@@ -303,20 +305,20 @@ static void fill_table(struct mm_sim *sim, mm_paddr_t table, unsigned level,
 				w * 64u + (unsigned)__builtin_ctzll(bits);
 
 			bits &= bits - 1u;
-			fill_entry(sim, table, level, prefix, flags, idx);
+			sim_fill_entry(sim, table, level, prefix, flags, idx);
 		}
 	}
 }
 
 void mm_sim_tlb_fill(struct mm_sim *sim)
 {
-	fill_table(sim, sim->cr3, MM_PT_TOP, 0, SIM_X_WRITE | SIM_X_USER);
+	sim_fill_table(sim, sim->cr3, MM_PT_TOP, 0, SIM_X_WRITE | SIM_X_USER);
 	sim->fill_needed = false;
 	sim->ndropped = 0;
 }
 
 /* Cache again the translations of every size that covered va, if valid. */
-static void refill_one(struct mm_sim *sim, mm_vaddr_t va)
+static void sim_refill_one(struct mm_sim *sim, mm_vaddr_t va)
 {
 	struct sim_xlate x;
 	unsigned shift;
@@ -325,7 +327,7 @@ static void refill_one(struct mm_sim *sim, mm_vaddr_t va)
 	     shift += MM_PT_INDEX_BITS) {
 		mm_vaddr_t base = va & ~(((uint64_t)1 << shift) - 1u);
 
-		if (walk(sim, base, &x) != MM_OK || x.shift != shift)
+		if (sim_walk(sim, base, &x) != MM_OK || x.shift != shift)
 			continue;
 		x.gen = sim->gen;
 		sim_tlb_insert(&sim->tlb, &x);
@@ -333,13 +335,13 @@ static void refill_one(struct mm_sim *sim, mm_vaddr_t va)
 }
 
 /* Put back what was dropped since a fill of the unchanged tables. */
-static void refill_dropped(struct mm_sim *sim)
+static void sim_refill_dropped(struct mm_sim *sim)
 {
 	while (sim->ndropped > 0)
-		refill_one(sim, sim->dropped[--sim->ndropped]);
+		sim_refill_one(sim, sim->dropped[--sim->ndropped]);
 }
 
-static void report(const struct sim_xlate *x)
+static void sim_report(const struct sim_xlate *x)
 {
 	fprintf(stderr,
 		"mm_sim: stale TLB entry va 0x%016llx -> pa 0x%llx (2^%u "
@@ -356,10 +358,10 @@ uint64_t mm_sim_tlb_check(struct mm_sim *sim)
 	for (i = 0; i < sim->tlb.cap; i++) {
 		const struct sim_tlb_slot *s = &sim->tlb.slots[i];
 
-		if (s->key == 0 || !stale(sim, &s->x))
+		if (s->key == 0 || !sim_stale(sim, &s->x))
 			continue;
 		if (sim->strict_abort && bad < MAX_REPORTS)
-			report(&s->x);
+			sim_report(&s->x);
 		bad++;
 	}
 	sim->st.strict_violations += bad;
@@ -374,7 +376,7 @@ bool mm_sim_tlb_has(const struct mm_sim *sim, mm_vaddr_t va)
 
 /* CPU accesses. */
 
-static bool access_valid(unsigned access)
+static bool sim_access_valid(unsigned access)
 {
 	unsigned kind = access & ~MM_SIM_USER;
 
@@ -382,7 +384,7 @@ static bool access_valid(unsigned access)
 	       kind == MM_SIM_EXEC;
 }
 
-static bool permitted(const struct sim_xlate *x, unsigned access)
+static bool sim_permitted(const struct sim_xlate *x, unsigned access)
 {
 	if ((access & MM_SIM_WRITE) && !(x->flags & SIM_X_WRITE))
 		return false;
@@ -392,8 +394,8 @@ static bool permitted(const struct sim_xlate *x, unsigned access)
 }
 
 /* The translation of va as the CPU sees it: TLB first, then the walk. */
-static mm_status_t translate(struct mm_sim *sim, mm_vaddr_t va,
-			     struct sim_xlate *x, bool *was_hit)
+static mm_status_t sim_translate(struct mm_sim *sim, mm_vaddr_t va,
+				 struct sim_xlate *x, bool *was_hit)
 {
 	struct sim_xlate *hit = sim_tlb_lookup(&sim->tlb, va);
 	mm_status_t st;
@@ -402,7 +404,7 @@ static mm_status_t translate(struct mm_sim *sim, mm_vaddr_t va,
 	if (hit != NULL) {
 		sim->st.tlb_hits++;
 		/* Matched at this RAM generation: it still does. */
-		if (hit->gen != sim->gen && stale(sim, hit))
+		if (hit->gen != sim->gen && sim_stale(sim, hit))
 			sim->st.stale_hits++;
 		else
 			hit->gen = sim->gen;
@@ -410,7 +412,7 @@ static mm_status_t translate(struct mm_sim *sim, mm_vaddr_t va,
 		return MM_OK;
 	}
 	sim->st.tlb_misses++;
-	st = walk(sim, va, x);
+	st = sim_walk(sim, va, x);
 	x->gen = sim->gen;
 	if (st == MM_OK)
 		sim_tlb_insert(&sim->tlb, x);
@@ -422,14 +424,14 @@ static mm_status_t translate(struct mm_sim *sim, mm_vaddr_t va,
  * sets D in the leaf, walking again when the cached translation was not
  * dirty yet (as a CPU does), after which the cached one is.
  */
-static void record_use(struct mm_sim *sim, mm_vaddr_t va, bool hit,
-		       const struct sim_xlate *x, bool write)
+static void sim_record_use(struct mm_sim *sim, mm_vaddr_t va, bool hit,
+			   const struct sim_xlate *x, bool write)
 {
 	struct sim_xlate *cached;
 
 	if (hit && (!write || x->dirty))
 		return;
-	mark_walk(sim, va, write);
+	sim_mark_walk(sim, va, write);
 	cached = sim_tlb_lookup(&sim->tlb, va);
 	if (write && cached != NULL)
 		cached->dirty = true;
@@ -442,25 +444,25 @@ mm_status_t mm_sim_access(struct mm_sim *sim, mm_vaddr_t va, unsigned access,
 	bool hit;
 	mm_status_t st;
 
-	if (!access_valid(access) || !MM_VA_CANONICAL(va))
+	if (!sim_access_valid(access) || !MM_VA_CANONICAL(va))
 		return MM_ERR_INVALID;
-	st = translate(sim, va, &x, &hit);
+	st = sim_translate(sim, va, &x, &hit);
 	if (st != MM_OK)
 		return st;
-	if (!permitted(&x, access)) {
+	if (!sim_permitted(&x, access)) {
 		sim_tlb_invalidate(&sim->tlb, va);
-		note_drop(sim, va);
+		sim_note_drop(sim, va);
 		return MM_ERR_INVALID;
 	}
-	record_use(sim, va, hit, &x, (access & MM_SIM_WRITE) != 0);
+	sim_record_use(sim, va, hit, &x, (access & MM_SIM_WRITE) != 0);
 	if (pa_out != NULL)
 		*pa_out = x.pa + (va - x.va);
 	return MM_OK;
 }
 
 /* Translate an 8-byte supervisor access to a physical address in RAM. */
-static mm_status_t access64(struct mm_sim *sim, mm_vaddr_t va, unsigned access,
-			    mm_paddr_t *pa)
+static mm_status_t sim_access64(struct mm_sim *sim, mm_vaddr_t va,
+				unsigned access, mm_paddr_t *pa)
 {
 	mm_status_t st;
 
@@ -475,7 +477,7 @@ static mm_status_t access64(struct mm_sim *sim, mm_vaddr_t va, unsigned access,
 mm_status_t mm_sim_read64(struct mm_sim *sim, mm_vaddr_t va, uint64_t *value)
 {
 	mm_paddr_t pa;
-	mm_status_t st = access64(sim, va, MM_SIM_READ, &pa);
+	mm_status_t st = sim_access64(sim, va, MM_SIM_READ, &pa);
 
 	if (st == MM_OK)
 		*value = mm_sim_phys_read64(sim, pa);
@@ -485,7 +487,7 @@ mm_status_t mm_sim_read64(struct mm_sim *sim, mm_vaddr_t va, uint64_t *value)
 mm_status_t mm_sim_write64(struct mm_sim *sim, mm_vaddr_t va, uint64_t value)
 {
 	mm_paddr_t pa;
-	mm_status_t st = access64(sim, va, MM_SIM_WRITE, &pa);
+	mm_status_t st = sim_access64(sim, va, MM_SIM_WRITE, &pa);
 
 	if (st == MM_OK)
 		mm_sim_phys_write64(sim, pa, value);
@@ -500,7 +502,7 @@ void mm_sim_fail_alloc_after(struct mm_sim *sim, int64_t n)
 }
 
 /* Hold back every free frame but fail_after of them. */
-static void claim_frames(struct mm_sim *sim)
+static void sim_claim_frames(struct mm_sim *sim)
 {
 	uint64_t keep = (uint64_t)sim->fail_after;
 	uint64_t pfn;
@@ -511,33 +513,33 @@ static void claim_frames(struct mm_sim *sim)
 		sim->claimed[n++] = pfn;
 	while (keep > 0 && n > 0) {
 		if (mm_frame_free(&sim->frames, sim->claimed[--n]) != MM_OK)
-			fail("fault injection could not free a frame");
+			sim_fail("fault injection could not free a frame");
 		keep--;
 	}
 	sim->nclaimed = n;
 	sim->fail_after = -1;
 }
 
-static void release_frames(struct mm_sim *sim)
+static void sim_release_frames(struct mm_sim *sim)
 {
 	while (sim->nclaimed > 0) {
 		uint64_t pfn = sim->claimed[--sim->nclaimed];
 
 		if (mm_frame_free(&sim->frames, pfn) != MM_OK)
-			fail("fault injection could not give a frame back");
+			sim_fail("fault injection could not give a frame back");
 	}
 }
 
 /* The port. */
 
-static mm_paddr_t window_pa(struct mm_sim *sim, mm_vaddr_t va, unsigned acc)
+static mm_paddr_t sim_window_pa(struct mm_sim *sim, mm_vaddr_t va, unsigned acc)
 {
 	mm_paddr_t pa;
 
 	if (va & 7u)
-		die("libmm accessed a misaligned page-table entry", va);
+		sim_die("libmm accessed a misaligned page-table entry", va);
 	if (mm_sim_access(sim, va, acc, &pa) != MM_OK)
-		die("libmm's page-table access faulted", va);
+		sim_die("libmm's page-table access faulted", va);
 	return pa;
 }
 
@@ -545,7 +547,7 @@ mm_pte_t mm_port_pte_read(void *ctx, mm_vaddr_t va)
 {
 	struct mm_sim *sim = ctx;
 
-	return mm_sim_phys_read64(sim, window_pa(sim, va, MM_SIM_READ));
+	return mm_sim_phys_read64(sim, sim_window_pa(sim, va, MM_SIM_READ));
 }
 
 /*
@@ -554,7 +556,7 @@ mm_pte_t mm_port_pte_read(void *ctx, mm_vaddr_t va)
  * recursive index in its top L + 1 fields; libmm never maps inside the
  * window, so the first field that differs ends the repetition.
  */
-static unsigned window_entry(mm_vaddr_t w, mm_vaddr_t *va)
+static unsigned sim_window_entry(mm_vaddr_t w, mm_vaddr_t *va)
 {
 	unsigned level = 0;
 
@@ -575,7 +577,7 @@ static unsigned window_entry(mm_vaddr_t w, mm_vaddr_t *va)
  * once and cache every translation found there. A table that still held
  * garbage leaves cached entries that are stale once it is zeroed.
  */
-static void speculate(struct mm_sim *sim, unsigned level, mm_vaddr_t va)
+static void sim_speculate(struct mm_sim *sim, unsigned level, mm_vaddr_t va)
 {
 	mm_paddr_t table = sim->cr3;
 	unsigned flags = SIM_X_WRITE | SIM_X_USER;
@@ -585,20 +587,20 @@ static void speculate(struct mm_sim *sim, unsigned level, mm_vaddr_t va)
 		mm_pte_t pte = mm_sim_phys_read64(
 			sim, table + MM_PT_INDEX(l, va) * MM_PTE_SIZE);
 
-		if (!(pte & MM_PTE_PRESENT) || is_leaf(pte, l) ||
-		    reserved(sim, pte, l))
+		if (!(pte & MM_PTE_PRESENT) || sim_is_leaf(pte, l) ||
+		    sim_reserved(sim, pte, l))
 			return;
-		flags = combine(sim, flags, pte);
+		flags = sim_combine(sim, flags, pte);
 		table = MM_PTE_ADDR(pte);
 	}
-	fill_entry(sim, table, level, va & ~(MM_PT_SPAN(level + 1u) - 1u),
-		   flags, MM_PT_INDEX(level, va));
+	sim_fill_entry(sim, table, level, va & ~(MM_PT_SPAN(level + 1u) - 1u),
+		       flags, MM_PT_INDEX(level, va));
 }
 
 void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte)
 {
 	struct mm_sim *sim = ctx;
-	mm_paddr_t pa = window_pa(sim, va, MM_SIM_WRITE);
+	mm_paddr_t pa = sim_window_pa(sim, va, MM_SIM_WRITE);
 	mm_pte_t old = mm_sim_phys_read64(sim, pa);
 	mm_vaddr_t mapped;
 	unsigned level;
@@ -606,33 +608,33 @@ void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte)
 	mm_sim_phys_write64(sim, pa, pte);
 	if ((old & MM_PTE_PRESENT) || !(pte & MM_PTE_PRESENT))
 		return;
-	level = window_entry(va, &mapped);
-	if (!is_leaf(pte, level))
-		speculate(sim, level, mapped);
+	level = sim_window_entry(va, &mapped);
+	if (!sim_is_leaf(pte, level))
+		sim_speculate(sim, level, mapped);
 }
 
 /* The frame at pa, which libmm is about to link as a table, in the RAM. */
-static void check_table_frame(const struct mm_sim *sim, mm_paddr_t pa,
-			      const char *what)
+static void sim_check_table_frame(const struct mm_sim *sim, mm_paddr_t pa,
+				  const char *what)
 {
 	if ((pa & (MM_FRAME_SIZE - 1u)) || pa >= sim->ram_bytes)
-		die(what, pa);
+		sim_die(what, pa);
 }
 
 void mm_port_table_zero(void *ctx, mm_paddr_t pa)
 {
 	struct mm_sim *sim = ctx;
 
-	check_table_frame(sim, pa, "libmm zeroed a table frame not in RAM");
-	phys_fill_frame(sim, pa, 0);
+	sim_check_table_frame(sim, pa, "libmm zeroed a table frame not in RAM");
+	sim_phys_fill_frame(sim, pa, 0);
 }
 
 void mm_port_table_freed(void *ctx, mm_paddr_t pa)
 {
 	struct mm_sim *sim = ctx;
 
-	check_table_frame(sim, pa, "libmm freed a table frame not in RAM");
-	phys_fill_frame(sim, pa, POISON_BYTE);
+	sim_check_table_frame(sim, pa, "libmm freed a table frame not in RAM");
+	sim_phys_fill_frame(sim, pa, POISON_BYTE);
 }
 
 void mm_port_invlpg(void *ctx, mm_vaddr_t va)
@@ -641,7 +643,7 @@ void mm_port_invlpg(void *ctx, mm_vaddr_t va)
 
 	sim->st.invlpg++;
 	sim_tlb_invalidate(&sim->tlb, va);
-	note_drop(sim, va);
+	sim_note_drop(sim, va);
 }
 
 void mm_sim_flush_all(struct mm_sim *sim)
@@ -665,12 +667,12 @@ void mm_port_op_begin(void *ctx)
 	if (sim->depth++ > 0)
 		return;
 	if (sim->fail_after >= 0)
-		claim_frames(sim);
+		sim_claim_frames(sim);
 	/* RAM unchanged since the last fill: only drops need to come back. */
 	if (sim->strict && sim->fill_needed)
 		mm_sim_tlb_fill(sim);
 	else if (sim->strict)
-		refill_dropped(sim);
+		sim_refill_dropped(sim);
 }
 
 void mm_port_op_end(void *ctx)
@@ -678,21 +680,21 @@ void mm_port_op_end(void *ctx)
 	struct mm_sim *sim = ctx;
 
 	if (sim->depth == 0)
-		fail("op_end without op_begin");
+		sim_fail("op_end without op_begin");
 	if (--sim->depth > 0)
 		return;
-	release_frames(sim);
+	sim_release_frames(sim);
 	sim->st.ops++;
 	/* Unchanged tables since the last check: the answer is the same. */
 	if (sim->strict && sim->check_needed && mm_sim_tlb_check(sim) != 0 &&
 	    sim->strict_abort)
-		fail("strict mode: stale TLB entries after an operation");
+		sim_fail("strict mode: stale TLB entries after an operation");
 }
 
 /* Creation and accessors. */
 
 /* Memory map, frame allocator and its metadata in the simulated RAM. */
-static bool init_frames(struct mm_sim *sim)
+static bool sim_init_frames(struct mm_sim *sim)
 {
 	struct mm_memmap *map = malloc(sizeof(*map));
 	struct mm_frame_stats fs;
@@ -720,7 +722,7 @@ out_free_map:
 	return ok;
 }
 
-static bool create_args_valid(uint64_t phys_bytes, uint32_t features)
+static bool sim_create_args_valid(uint64_t phys_bytes, uint32_t features)
 {
 	return phys_bytes >= MIN_RAM && phys_bytes <= MAX_RAM &&
 	       (phys_bytes & (MM_FRAME_SIZE - 1u)) == 0 &&
@@ -731,7 +733,7 @@ struct mm_sim *mm_sim_create(uint64_t phys_bytes, uint32_t features)
 {
 	struct mm_sim *sim;
 
-	if (!create_args_valid(phys_bytes, features))
+	if (!sim_create_args_valid(phys_bytes, features))
 		return NULL;
 	sim = calloc(1, sizeof(*sim));
 	if (sim == NULL)
@@ -754,8 +756,8 @@ struct mm_sim *mm_sim_create(uint64_t phys_bytes, uint32_t features)
 	memset(sim->present, 0xFF,
 	       (size_t)MM_PADDR_TO_PFN(phys_bytes) * WORDS_PER_FRAME *
 		       sizeof(uint64_t));
-	phys_fill_frame(sim, MM_SIM_PML4_PA, 0);
-	if (!init_frames(sim)) {
+	sim_phys_fill_frame(sim, MM_SIM_PML4_PA, 0);
+	if (!sim_init_frames(sim)) {
 		mm_sim_destroy(sim);
 		return NULL;
 	}
