@@ -228,7 +228,7 @@ static void pg_free_table(struct mm_vm *vm, unsigned level, mm_vaddr_t va)
 	mm_pte_t parent = mm_pt_read(vm, level + 1u, va);
 
 	MM_ASSERT((parent & MM_PTE_PRESENT) && !(parent & MM_PTE_PS));
-	mm_pt_write(vm, level + 1u, va, 0);
+	mm_pt_replace(vm, level + 1u, va, parent, 0);
 	mm_port_invlpg(vm->port, MM_PT_TABLE_VA(level, va));
 	pg_free_frame(vm, MM_PADDR_TO_PFN(MM_PTE_ADDR(parent)));
 }
@@ -281,8 +281,10 @@ static void pg_link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
 	for (level = from; level > leaf; level--) {
 		mm_paddr_t pa = MM_PFN_TO_PADDR(pfns[from - level]);
 
-		MM_ASSERT(mm_pt_read(vm, level, va) == 0);
-		mm_pt_write(vm, level, va, pa | TABLE_FLAGS | user);
+		mm_pte_t old = mm_pt_read(vm, level, va);
+
+		MM_ASSERT(old == 0);
+		mm_pt_replace(vm, level, va, old, pa | TABLE_FLAGS | user);
 	}
 }
 
@@ -299,7 +301,7 @@ static void pg_grant_user(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 
 		if (pte & MM_PTE_USER)
 			continue;
-		mm_pt_write(vm, l, va, pte | MM_PTE_USER);
+		mm_pt_replace(vm, l, va, pte, pte | MM_PTE_USER);
 		mm_port_invlpg(vm->port, va);
 	}
 }
@@ -343,14 +345,15 @@ static mm_status_t pg_map_page(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 		return st;
 	pg_link_tables(vm, va, stop, leaf, pfns,
 		       (prot & MM_PROT_USER) ? MM_PTE_USER : 0);
-	mm_pt_write(vm, leaf, va, pa | pg_prot_bits(vm, prot, leaf));
+	/* The entry was not present: pg_check_free() or a new table. */
+	mm_pt_replace(vm, leaf, va, 0, pa | pg_prot_bits(vm, prot, leaf));
 	return MM_OK;
 }
 
 /* Remove the present leaf of `level` at va (its start), free empty tables. */
 static void pg_unmap_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 {
-	mm_pt_write(vm, level, va, 0);
+	mm_pt_replace(vm, level, va, MM_PTE_PRESENT, 0);
 	pg_invalidate_leaf(vm, va, level);
 	pg_free_empty_tables(vm, va, level);
 }
@@ -553,7 +556,7 @@ static void pg_protect_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level,
 		pg_grant_user(vm, va, level);
 	if (now == pte)
 		return;
-	mm_pt_write(vm, level, va, now);
+	mm_pt_replace(vm, level, va, pte, now);
 	pg_invalidate_leaf(vm, va, level);
 }
 
