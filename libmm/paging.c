@@ -281,10 +281,8 @@ static void pg_link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
 	for (level = from; level > leaf; level--) {
 		mm_paddr_t pa = MM_PFN_TO_PADDR(pfns[from - level]);
 
-		mm_pte_t old = mm_pt_read(vm, level, va);
-
-		MM_ASSERT(old == 0);
-		mm_pt_replace(vm, level, va, old, pa | TABLE_FLAGS | user);
+		MM_ASSERT(mm_pt_read(vm, level, va) == 0);
+		mm_pt_write(vm, level, va, pa | TABLE_FLAGS | user);
 	}
 }
 
