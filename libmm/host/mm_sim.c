@@ -62,14 +62,15 @@ void mm_sim_phys_write64(struct mm_sim *sim, mm_paddr_t pa, uint64_t value)
 	*word = (value & MM_PTE_PRESENT) ? (*word | bit) : (*word & ~bit);
 }
 
-/* Fill the frame at pa with byte: 0 (zeroed) or POISON_BYTE (garbage). */
+/*
+ * Fill the frame at pa (in the RAM: callers check) with byte: 0 (zeroed)
+ * or POISON_BYTE (garbage).
+ */
 static void sim_phys_fill_frame(struct mm_sim *sim, mm_paddr_t pa, uint8_t byte)
 {
 	uint64_t pfn = MM_PADDR_TO_PFN(pa);
 	int present = (byte & MM_PTE_PRESENT) ? 0xFF : 0;
 
-	if (pa >= sim->ram_bytes)
-		return;
 	memset(sim->ram + MM_PFN_TO_PADDR(pfn), byte, MM_FRAME_SIZE);
 	sim->gen++;
 	sim->fill_needed = true;

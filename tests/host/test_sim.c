@@ -476,6 +476,22 @@ static void test_walk_sets_accessed_dirty(void **state)
 			MM_PTE_ACCESSED);
 }
 
+/*
+ * A write that hits a clean cached translation whose leaf is gone walks
+ * again to set D, finds nothing to mark and still uses the stale entry.
+ */
+static void test_write_hit_on_stale_clean_entry(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_paddr_t pte = hand_map(sim, VA_A, 0, DATA_A | LEAF);
+
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_READ, NULL), MM_OK);
+	mm_sim_phys_write64(sim, pte, 0);
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_WRITE, NULL), MM_OK);
+	assert_int_equal(stats(sim).stale_hits, 1);
+	assert_int_equal(mm_sim_phys_read64(sim, pte), 0);
+}
+
 /* A faulting access sets no A bit. */
 static void test_walk_fault_sets_nothing(void **state)
 {
@@ -815,6 +831,7 @@ int main(void)
 		SIM_TEST(test_port_table_zero_and_freed, setup_nx_1g),
 		SIM_TEST(test_walk_sets_accessed_dirty, setup_nx_1g),
 		SIM_TEST(test_walk_fault_sets_nothing, setup_nx_1g),
+		SIM_TEST(test_write_hit_on_stale_clean_entry, setup_nx_1g),
 		SIM_TEST(test_speculative_caching_of_garbage, setup_nx_1g),
 		SIM_TEST(test_speculative_caching_of_zeroed_table, setup_nx_1g),
 		SIM_TEST(test_tlb_stale_without_invlpg, setup_nx_1g),
