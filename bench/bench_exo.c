@@ -12,6 +12,7 @@
 
 #include "bench.h"
 #include "mm/exo.h"
+#include "mm/port.h"
 #include "mm_sim.h"
 
 #define RAM	       (64u << 20)
@@ -49,6 +50,7 @@ static bool setup(void)
 
 	sim = mm_sim_create(RAM, MM_SIM_NX | MM_SIM_1G);
 	if (sim == NULL || mm_frame_alloc(mm_sim_frames(sim), &zero) != MM_OK ||
+	    (mm_port_table_zero(sim, MM_PFN_TO_PADDR(zero)), false) ||
 	    mm_exo_init(&exo, mm_sim_vm(sim), zero) != MM_OK)
 		return false;
 	for (unsigned level = MM_PT_TOP; level > 0; level--) {

@@ -42,8 +42,8 @@ install(TARGETS mm_host mm_kernel EXPORT libmmTargets
 install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/mm
 	DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
 	FILES_MATCHING PATTERN "*.h")
-# Of the simulator, only its public header: mm_sim_tlb.h is private.
-install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/host/mm_sim.h
+# Of the simulator, only its public header: mm_sim_tlb.h and mm_sim_priv.h are private.
+install(FILES ${CMAKE_CURRENT_SOURCE_DIR}/host/include/mm_sim.h
 	DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 install(EXPORT libmmTargets NAMESPACE libmm::

@@ -185,22 +185,17 @@ static mm_pte_t exo_flags_pte(uint64_t flags)
 }
 
 /*
- * Map the claimed frame pa at the empty entry e with entry bits `bits`,
- * zeroed first: the entry is written kernel-only and writable, the frame
- * zeroed through it (mm_port_table_zero zeroes whatever 4 KiB page is
- * mapped at the address), then the final entry replaces it. The invlpg
- * drops the kernel-only translation and, as invlpg empties the
- * paging-structure caches, any walk speculated through the old contents.
+ * Map the claimed frame pa at the empty entry e with entry bits `bits`. The
+ * frame is zeroed by its physical address before the entry makes it
+ * reachable, so neither the program nor a speculative walk ever sees its
+ * old contents; the entry was not present, so nothing cached is stale and
+ * no invalidation is needed.
  */
 static void exo_install(struct mm_exo *x, const struct exo_ent *e,
 			mm_paddr_t pa, mm_pte_t bits)
 {
-	mm_vaddr_t mva = exo_mapped_va(e);
-
-	exo_pte_set(x, e->level, e->va, pa | MM_PTE_PRESENT | MM_PTE_WRITE);
-	mm_port_table_zero(x->vm->port, mva);
+	mm_port_table_zero(x->vm->port, pa);
 	exo_pte_set(x, e->level, e->va, pa | bits);
-	mm_port_invlpg(x->vm->port, mva);
 }
 
 /* Public entry points. */

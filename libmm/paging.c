@@ -43,8 +43,8 @@
  * entry (a 1 GiB page at level 2, a 2 MiB page at level 1). *pte receives
  * the entry found there.
  */
-static unsigned walk(const struct mm_vm *vm, mm_vaddr_t va, unsigned stop,
-		     mm_pte_t *pte)
+static unsigned pg_walk(const struct mm_vm *vm, mm_vaddr_t va, unsigned stop,
+			mm_pte_t *pte)
 {
 	unsigned level;
 
@@ -57,7 +57,7 @@ static unsigned walk(const struct mm_vm *vm, mm_vaddr_t va, unsigned stop,
 }
 
 /* Physical base of the page an entry of `level` maps. */
-static mm_paddr_t leaf_pa(mm_pte_t pte, unsigned level)
+static mm_paddr_t pg_leaf_pa(mm_pte_t pte, unsigned level)
 {
 	return MM_PTE_ADDR(pte) & ~(MM_PT_SPAN(level) - 1u);
 }
@@ -65,7 +65,7 @@ static mm_paddr_t leaf_pa(mm_pte_t pte, unsigned level)
 /* Argument checks. */
 
 /* The level of a page of size bytes; LEVEL_NONE for any other size. */
-static unsigned size_level(uint64_t size)
+static unsigned pg_size_level(uint64_t size)
 {
 	if (size == MM_PAGE_4K)
 		return LEVEL_4K;
@@ -77,7 +77,7 @@ static unsigned size_level(uint64_t size)
 }
 
 /* Known bits only; WRITE and EXEC together only with ALLOW_WX. */
-static mm_status_t check_prot(unsigned prot)
+static mm_status_t pg_check_prot(unsigned prot)
 {
 	unsigned wx = MM_PROT_WRITE | MM_PROT_EXEC;
 
@@ -89,7 +89,7 @@ static mm_status_t check_prot(unsigned prot)
 }
 
 /* va canonical, aligned to align, and outside the recursive window. */
-static mm_status_t check_va(mm_vaddr_t va, uint64_t align)
+static mm_status_t pg_check_va(mm_vaddr_t va, uint64_t align)
 {
 	if (!MM_VA_CANONICAL(va) || (va & (align - 1u)))
 		return MM_ERR_INVALID;
@@ -99,7 +99,7 @@ static mm_status_t check_va(mm_vaddr_t va, uint64_t align)
 }
 
 /* [pa, pa + length) aligned to align and inside the 52-bit space. */
-static mm_status_t check_pa(mm_paddr_t pa, uint64_t length, uint64_t align)
+static mm_status_t pg_check_pa(mm_paddr_t pa, uint64_t length, uint64_t align)
 {
 	if ((pa & (align - 1u)) || pa >= MM_PHYS_LIMIT ||
 	    length > MM_PHYS_LIMIT - pa)
@@ -111,7 +111,7 @@ static mm_status_t check_pa(mm_paddr_t pa, uint64_t length, uint64_t align)
  * [va, va + length): 4 KiB granular, non-empty, not wrapping past 2^64,
  * inside one canonical half and disjoint from the recursive window.
  */
-static mm_status_t check_range(mm_vaddr_t va, uint64_t length)
+static mm_status_t pg_check_range(mm_vaddr_t va, uint64_t length)
 {
 	mm_vaddr_t last = va + length - 1u;
 
@@ -125,20 +125,20 @@ static mm_status_t check_range(mm_vaddr_t va, uint64_t length)
 	return MM_OK;
 }
 
-/* The arguments of mm_map(); conflicts with the tables are check_free()'s. */
-static mm_status_t check_map(const struct mm_vm *vm, mm_vaddr_t va,
-			     mm_paddr_t pa, uint64_t size, unsigned prot)
+/* The arguments of mm_map(); conflicts with the tables are pg_check_free()'s. */
+static mm_status_t pg_check_map(const struct mm_vm *vm, mm_vaddr_t va,
+				mm_paddr_t pa, uint64_t size, unsigned prot)
 {
-	unsigned level = size_level(size);
+	unsigned level = pg_size_level(size);
 	mm_status_t st;
 
 	if (vm == NULL || level == LEVEL_NONE)
 		return MM_ERR_INVALID;
-	st = check_prot(prot);
+	st = pg_check_prot(prot);
 	if (st == MM_OK)
-		st = check_va(va, size);
+		st = pg_check_va(va, size);
 	if (st == MM_OK)
-		st = check_pa(pa, size, size);
+		st = pg_check_pa(pa, size, size);
 	if (st == MM_OK && level == LEVEL_1G && !(vm->features & MM_CPU_1G))
 		st = MM_ERR_UNSUPPORTED;
 	return st;
@@ -147,7 +147,8 @@ static mm_status_t check_map(const struct mm_vm *vm, mm_vaddr_t va,
 /* Translating protections. */
 
 /* The leaf entry bits for prot at level (all but the address). */
-static mm_pte_t prot_bits(const struct mm_vm *vm, unsigned prot, unsigned level)
+static mm_pte_t pg_prot_bits(const struct mm_vm *vm, unsigned prot,
+			     unsigned level)
 {
 	mm_pte_t pte = MM_PTE_PRESENT;
 
@@ -170,7 +171,7 @@ static mm_pte_t prot_bits(const struct mm_vm *vm, unsigned prot, unsigned level)
 }
 
 /* The prot of a leaf entry, such that mm_protect() with it changes nothing. */
-static unsigned pte_prot(mm_pte_t pte)
+static unsigned pg_pte_prot(mm_pte_t pte)
 {
 	unsigned prot = 0;
 
@@ -202,47 +203,56 @@ static unsigned pte_prot(mm_pte_t pte)
  * MM_PT_TABLE_VA(0, va)). Left cached, such an alias would make the next
  * table created there be written into the old huge page.
  */
-static void invalidate_leaf(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
+static void pg_invalidate_leaf(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 {
 	mm_port_invlpg(vm->port, va);
 	while (level-- > 0)
 		mm_port_invlpg(vm->port, MM_PT_TABLE_VA(level, va));
 }
 
-/* Give a table's frame back; it came from the allocator, so this succeeds. */
-static void free_frame(struct mm_vm *vm, uint64_t pfn)
+/*
+ * Give a table's frame back; it came from the allocator, so this succeeds.
+ * From now on its contents are garbage (the simulator poisons it).
+ */
+static void pg_free_frame(struct mm_vm *vm, uint64_t pfn)
 {
 	mm_status_t st = mm_frame_free(vm->frames, pfn);
 
 	MM_ASSERT(st == MM_OK);
+	mm_port_table_freed(vm->port, MM_PFN_TO_PADDR(pfn));
 }
 
 /* Unlink the empty table of `level` that maps va, invalidate it, free it. */
-static void free_table(struct mm_vm *vm, unsigned level, mm_vaddr_t va)
+static void pg_free_table(struct mm_vm *vm, unsigned level, mm_vaddr_t va)
 {
 	mm_pte_t parent = mm_pt_read(vm, level + 1u, va);
 
 	MM_ASSERT((parent & MM_PTE_PRESENT) && !(parent & MM_PTE_PS));
-	mm_pt_write(vm, level + 1u, va, 0);
+	mm_pt_replace(vm, level + 1u, va, parent, 0);
 	mm_port_invlpg(vm->port, MM_PT_TABLE_VA(level, va));
-	free_frame(vm, MM_PADDR_TO_PFN(MM_PTE_ADDR(parent)));
+	pg_free_frame(vm, MM_PADDR_TO_PFN(MM_PTE_ADDR(parent)));
 }
 
 /*
  * Free the tables on va's path, from `level` up, while they are empty: one
  * read of the parent's fill count each (pt.h).
  */
-static void free_empty_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
+static void pg_free_empty_tables(struct mm_vm *vm, mm_vaddr_t va,
+				 unsigned level)
 {
 	for (; level < MM_PT_TOP; level++) {
 		if (mm_pt_count(vm, level, va) != 0)
 			return;
-		free_table(vm, level, va);
+		pg_free_table(vm, level, va);
 	}
 }
 
-/* Allocate n frames for tables, all or none. Errors: MM_ERR_NOMEM. */
-static mm_status_t alloc_tables(struct mm_vm *vm, uint64_t *pfns, unsigned n)
+/*
+ * Allocate n frames for tables, all or none, and zero them while no entry
+ * points to them yet: a CPU may walk (and cache) any table the moment it
+ * is linked, so it must hold no garbage by then. Errors: MM_ERR_NOMEM.
+ */
+static mm_status_t pg_alloc_tables(struct mm_vm *vm, uint64_t *pfns, unsigned n)
 {
 	unsigned i;
 
@@ -250,19 +260,21 @@ static mm_status_t alloc_tables(struct mm_vm *vm, uint64_t *pfns, unsigned n)
 		if (mm_frame_alloc(vm->frames, &pfns[i]) == MM_OK)
 			continue;
 		while (i-- > 0)
-			free_frame(vm, pfns[i]);
+			pg_free_frame(vm, pfns[i]);
 		return MM_ERR_NOMEM;
 	}
+	for (i = 0; i < n; i++)
+		mm_port_table_zero(vm->port, MM_PFN_TO_PADDR(pfns[i]));
 	return MM_OK;
 }
 
 /*
- * Link the new tables pfns[] below the entries of levels (leaf, from] on
- * va's path, each zeroed through the window once linked. The entries were
- * not present, so no translation can be cached for them: no invalidation.
+ * Link the new, zeroed tables pfns[] below the entries of levels
+ * (leaf, from] on va's path (fill count 0). The entries were not present,
+ * so no translation can be cached for them: no invalidation.
  */
-static void link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
-			unsigned leaf, const uint64_t *pfns, mm_pte_t user)
+static void pg_link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
+			   unsigned leaf, const uint64_t *pfns, mm_pte_t user)
 {
 	unsigned level;
 
@@ -271,7 +283,6 @@ static void link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
 
 		MM_ASSERT(mm_pt_read(vm, level, va) == 0);
 		mm_pt_write(vm, level, va, pa | TABLE_FLAGS | user);
-		mm_port_table_zero(vm->port, MM_PT_TABLE_VA(level - 1u, va));
 	}
 }
 
@@ -279,7 +290,7 @@ static void link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
  * x86 checks U/S at every level: give USER to the table entries above the
  * leaf of `level` on va's path (all present) that lack it.
  */
-static void grant_user(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
+static void pg_grant_user(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 {
 	unsigned l;
 
@@ -288,7 +299,7 @@ static void grant_user(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 
 		if (pte & MM_PTE_USER)
 			continue;
-		mm_pt_write(vm, l, va, pte | MM_PTE_USER);
+		mm_pt_replace(vm, l, va, pte, pte | MM_PTE_USER);
 		mm_port_invlpg(vm->port, va);
 	}
 }
@@ -300,12 +311,12 @@ static void grant_user(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
  * walk ended at a non-present entry: the tables of levels [leaf, *stop) are
  * missing, *stop - leaf of them. Errors: MM_ERR_HUGE_CONFLICT, MM_ERR_MAPPED.
  */
-static mm_status_t check_free(const struct mm_vm *vm, mm_vaddr_t va,
-			      unsigned leaf, unsigned *stop)
+static mm_status_t pg_check_free(const struct mm_vm *vm, mm_vaddr_t va,
+				 unsigned leaf, unsigned *stop)
 {
 	mm_pte_t pte;
 
-	*stop = walk(vm, va, leaf, &pte);
+	*stop = pg_walk(vm, va, leaf, &pte);
 	if (!(pte & MM_PTE_PRESENT))
 		return MM_OK;
 	if (*stop > leaf)
@@ -317,41 +328,42 @@ static mm_status_t check_free(const struct mm_vm *vm, mm_vaddr_t va,
 
 /*
  * Map one page (USER is granted to the tables above by the caller).
- * Errors: those of check_free(), MM_ERR_NOMEM; nothing changes on failure.
+ * Errors: those of pg_check_free(), MM_ERR_NOMEM; nothing changes on failure.
  */
-static mm_status_t map_page(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
-			    unsigned leaf, unsigned prot)
+static mm_status_t pg_map_page(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
+			       unsigned leaf, unsigned prot)
 {
 	uint64_t pfns[MM_PT_LEVELS];
 	unsigned stop;
-	mm_status_t st = check_free(vm, va, leaf, &stop);
+	mm_status_t st = pg_check_free(vm, va, leaf, &stop);
 
 	if (st == MM_OK)
-		st = alloc_tables(vm, pfns, stop - leaf);
+		st = pg_alloc_tables(vm, pfns, stop - leaf);
 	if (st != MM_OK)
 		return st;
-	link_tables(vm, va, stop, leaf, pfns,
-		    (prot & MM_PROT_USER) ? MM_PTE_USER : 0);
-	mm_pt_write(vm, leaf, va, pa | prot_bits(vm, prot, leaf));
+	pg_link_tables(vm, va, stop, leaf, pfns,
+		       (prot & MM_PROT_USER) ? MM_PTE_USER : 0);
+	/* The entry was not present: pg_check_free() or a new table. */
+	mm_pt_replace(vm, leaf, va, 0, pa | pg_prot_bits(vm, prot, leaf));
 	return MM_OK;
 }
 
 /* Remove the present leaf of `level` at va (its start), free empty tables. */
-static void unmap_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
+static void pg_unmap_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 {
-	mm_pt_write(vm, level, va, 0);
-	invalidate_leaf(vm, va, level);
-	free_empty_tables(vm, va, level);
+	mm_pt_replace(vm, level, va, MM_PTE_PRESENT, 0);
+	pg_invalidate_leaf(vm, va, level);
+	pg_free_empty_tables(vm, va, level);
 }
 
 /*
  * The leaf that starts at va: *level and *pte receive it.
  * Errors: MM_ERR_NOT_MAPPED; MM_ERR_INVALID when va is inside the page.
  */
-static mm_status_t find_page(const struct mm_vm *vm, mm_vaddr_t va,
-			     unsigned *level, mm_pte_t *pte)
+static mm_status_t pg_find_page(const struct mm_vm *vm, mm_vaddr_t va,
+				unsigned *level, mm_pte_t *pte)
 {
-	*level = walk(vm, va, LEVEL_4K, pte);
+	*level = pg_walk(vm, va, LEVEL_4K, pte);
 	if (!(*pte & MM_PTE_PRESENT))
 		return MM_ERR_NOT_MAPPED;
 	if (va & (MM_PT_SPAN(*level) - 1u))
@@ -364,11 +376,11 @@ static mm_status_t find_page(const struct mm_vm *vm, mm_vaddr_t va,
 /*
  * Level of the largest page that fits at va / pa with left bytes to go.
  * Stepping through a range with it gives the same pages every time, so
- * check_range_free(), map_pages() and grant_user_range() visit the same
+ * pg_check_range_free(), pg_map_pages() and pg_grant_user_range() visit the same
  * pages in the same order.
  */
-static unsigned range_level(const struct mm_vm *vm, mm_vaddr_t va,
-			    mm_paddr_t pa, uint64_t left)
+static unsigned pg_range_level(const struct mm_vm *vm, mm_vaddr_t va,
+			       mm_paddr_t pa, uint64_t left)
 {
 	unsigned level = (vm->features & MM_CPU_1G) ? LEVEL_1G : LEVEL_2M;
 
@@ -381,9 +393,9 @@ static unsigned range_level(const struct mm_vm *vm, mm_vaddr_t va,
 	return level;
 }
 
-/* Can every page of the range go where it would? Errors: check_free()'s. */
-static mm_status_t check_range_free(const struct mm_vm *vm, mm_vaddr_t va,
-				    mm_paddr_t pa, uint64_t length)
+/* Can every page of the range go where it would? Errors: pg_check_free()'s. */
+static mm_status_t pg_check_range_free(const struct mm_vm *vm, mm_vaddr_t va,
+				       mm_paddr_t pa, uint64_t length)
 {
 	uint64_t done;
 	unsigned level, stop;
@@ -391,26 +403,26 @@ static mm_status_t check_range_free(const struct mm_vm *vm, mm_vaddr_t va,
 
 	for (done = 0; done < length && st == MM_OK;
 	     done += MM_PT_SPAN(level)) {
-		level = range_level(vm, va + done, pa + done, length - done);
-		st = check_free(vm, va + done, level, &stop);
+		level = pg_range_level(vm, va + done, pa + done, length - done);
+		st = pg_check_free(vm, va + done, level, &stop);
 	}
 	return st;
 }
 
 /* Unmap every page in [va, va + length), whose ends no page straddles. */
-static void unmap_pages(struct mm_vm *vm, mm_vaddr_t va, uint64_t length)
+static void pg_unmap_pages(struct mm_vm *vm, mm_vaddr_t va, uint64_t length)
 {
 	uint64_t done = 0;
 
 	while (done < length) {
 		mm_vaddr_t cur = va + done;
 		mm_pte_t pte;
-		unsigned level = walk(vm, cur, LEVEL_4K, &pte);
+		unsigned level = pg_walk(vm, cur, LEVEL_4K, &pte);
 		uint64_t span = MM_PT_SPAN(level);
 
 		if (pte & MM_PTE_PRESENT) {
 			MM_ASSERT((cur & (span - 1u)) == 0);
-			unmap_page(vm, cur, level);
+			pg_unmap_page(vm, cur, level);
 		}
 		done += span - (cur & (span - 1u));
 	}
@@ -420,39 +432,39 @@ static void unmap_pages(struct mm_vm *vm, mm_vaddr_t va, uint64_t length)
  * Map [va, va + length), already checked free, page by page; when frames
  * run out (MM_ERR_NOMEM, the only error left) undo everything.
  */
-static mm_status_t map_pages(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
-			     uint64_t length, unsigned prot)
+static mm_status_t pg_map_pages(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
+				uint64_t length, unsigned prot)
 {
 	uint64_t done;
 	unsigned level;
 	mm_status_t st;
 
 	for (done = 0; done < length; done += MM_PT_SPAN(level)) {
-		level = range_level(vm, va + done, pa + done, length - done);
-		st = map_page(vm, va + done, pa + done, level, prot);
+		level = pg_range_level(vm, va + done, pa + done, length - done);
+		st = pg_map_page(vm, va + done, pa + done, level, prot);
 		if (st != MM_OK) {
-			unmap_pages(vm, va, done);
+			pg_unmap_pages(vm, va, done);
 			return st;
 		}
 	}
 	return MM_OK;
 }
 
-/* grant_user() for every page of a range that map_pages() mapped. */
-static void grant_user_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
-			     uint64_t length)
+/* pg_grant_user() for every page of a range that pg_map_pages() mapped. */
+static void pg_grant_user_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
+				uint64_t length)
 {
 	uint64_t done;
 	unsigned level;
 
 	for (done = 0; done < length; done += MM_PT_SPAN(level)) {
-		level = range_level(vm, va + done, pa + done, length - done);
-		grant_user(vm, va + done, level);
+		level = pg_range_level(vm, va + done, pa + done, length - done);
+		pg_grant_user(vm, va + done, level);
 	}
 }
 
 /* True iff a present page holds both boundary - 1 and boundary. */
-static bool straddles(const struct mm_vm *vm, mm_vaddr_t boundary)
+static bool pg_straddles(const struct mm_vm *vm, mm_vaddr_t boundary)
 {
 	mm_pte_t pte;
 	unsigned level;
@@ -460,7 +472,7 @@ static bool straddles(const struct mm_vm *vm, mm_vaddr_t boundary)
 	if (!MM_VA_CANONICAL(boundary) ||
 	    (boundary >= MM_WINDOW_START && boundary < MM_WINDOW_END))
 		return false;
-	level = walk(vm, boundary, LEVEL_4K, &pte);
+	level = pg_walk(vm, boundary, LEVEL_4K, &pte);
 	return (pte & MM_PTE_PRESENT) &&
 	       (boundary & (MM_PT_SPAN(level) - 1u)) != 0;
 }
@@ -495,15 +507,15 @@ mm_status_t mm_vm_check(const struct mm_vm *vm)
 mm_status_t mm_map(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 		   uint64_t size, unsigned prot)
 {
-	mm_status_t st = check_map(vm, va, pa, size, prot);
-	unsigned leaf = size_level(size);
+	mm_status_t st = pg_check_map(vm, va, pa, size, prot);
+	unsigned leaf = pg_size_level(size);
 
 	if (st != MM_OK)
 		return st;
 	mm_port_op_begin(vm->port);
-	st = map_page(vm, va, pa, leaf, prot);
+	st = pg_map_page(vm, va, pa, leaf, prot);
 	if (st == MM_OK && (prot & MM_PROT_USER))
-		grant_user(vm, va, leaf);
+		pg_grant_user(vm, va, leaf);
 	mm_port_op_end(vm->port);
 	return st;
 }
@@ -513,52 +525,53 @@ mm_status_t mm_unmap(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t *pa_out,
 {
 	unsigned level;
 	mm_pte_t pte;
-	mm_status_t st = vm == NULL ? MM_ERR_INVALID : check_va(va, MM_PAGE_4K);
+	mm_status_t st =
+		vm == NULL ? MM_ERR_INVALID : pg_check_va(va, MM_PAGE_4K);
 
 	if (st != MM_OK)
 		return st;
 	mm_port_op_begin(vm->port);
-	st = find_page(vm, va, &level, &pte);
+	st = pg_find_page(vm, va, &level, &pte);
 	if (st == MM_OK)
-		unmap_page(vm, va, level);
+		pg_unmap_page(vm, va, level);
 	mm_port_op_end(vm->port);
 	if (st == MM_OK && pa_out != NULL)
-		*pa_out = leaf_pa(pte, level);
+		*pa_out = pg_leaf_pa(pte, level);
 	if (st == MM_OK && size_out != NULL)
 		*size_out = MM_PT_SPAN(level);
 	return st;
 }
 
 /* Replace the leaf's protection, keeping its address and A/D bits. */
-static void protect_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level,
-			 mm_pte_t pte, unsigned prot)
+static void pg_protect_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level,
+			    mm_pte_t pte, unsigned prot)
 {
 	mm_pte_t keep = MM_PTE_ACCESSED | MM_PTE_DIRTY;
-	mm_pte_t now =
-		leaf_pa(pte, level) | (pte & keep) | prot_bits(vm, prot, level);
+	mm_pte_t now = pg_leaf_pa(pte, level) | (pte & keep) |
+		       pg_prot_bits(vm, prot, level);
 
 	if (prot & MM_PROT_USER)
-		grant_user(vm, va, level);
+		pg_grant_user(vm, va, level);
 	if (now == pte)
 		return;
-	mm_pt_write(vm, level, va, now);
-	invalidate_leaf(vm, va, level);
+	mm_pt_replace(vm, level, va, pte, now);
+	pg_invalidate_leaf(vm, va, level);
 }
 
 mm_status_t mm_protect(struct mm_vm *vm, mm_vaddr_t va, unsigned prot)
 {
 	unsigned level;
 	mm_pte_t pte;
-	mm_status_t st = vm == NULL ? MM_ERR_INVALID : check_prot(prot);
+	mm_status_t st = vm == NULL ? MM_ERR_INVALID : pg_check_prot(prot);
 
 	if (st == MM_OK)
-		st = check_va(va, MM_PAGE_4K);
+		st = pg_check_va(va, MM_PAGE_4K);
 	if (st != MM_OK)
 		return st;
 	mm_port_op_begin(vm->port);
-	st = find_page(vm, va, &level, &pte);
+	st = pg_find_page(vm, va, &level, &pte);
 	if (st == MM_OK)
-		protect_page(vm, va, level, pte, prot);
+		pg_protect_page(vm, va, level, pte, prot);
 	mm_port_op_end(vm->port);
 	return st;
 }
@@ -573,52 +586,54 @@ mm_status_t mm_translate(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t *pa_out,
 	if (vm == NULL || !MM_VA_CANONICAL(va))
 		return MM_ERR_INVALID;
 	mm_port_op_begin(vm->port);
-	level = walk(vm, va, LEVEL_4K, &pte);
+	level = pg_walk(vm, va, LEVEL_4K, &pte);
 	mm_port_op_end(vm->port);
 	if (!(pte & MM_PTE_PRESENT))
 		return MM_ERR_NOT_MAPPED;
 	span = MM_PT_SPAN(level);
 	if (pa_out != NULL)
-		*pa_out = leaf_pa(pte, level) + (va & (span - 1u));
+		*pa_out = pg_leaf_pa(pte, level) + (va & (span - 1u));
 	if (size_out != NULL)
 		*size_out = span;
 	if (prot_out != NULL)
-		*prot_out = pte_prot(pte);
+		*prot_out = pg_pte_prot(pte);
 	return MM_OK;
 }
 
 mm_status_t mm_map_range(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 			 uint64_t length, unsigned prot)
 {
-	mm_status_t st = vm == NULL ? MM_ERR_INVALID : check_range(va, length);
+	mm_status_t st =
+		vm == NULL ? MM_ERR_INVALID : pg_check_range(va, length);
 
 	if (st == MM_OK)
-		st = check_pa(pa, length, MM_PAGE_4K);
+		st = pg_check_pa(pa, length, MM_PAGE_4K);
 	if (st == MM_OK)
-		st = check_prot(prot);
+		st = pg_check_prot(prot);
 	if (st != MM_OK)
 		return st;
 	mm_port_op_begin(vm->port);
-	st = check_range_free(vm, va, pa, length);
+	st = pg_check_range_free(vm, va, pa, length);
 	if (st == MM_OK)
-		st = map_pages(vm, va, pa, length, prot);
+		st = pg_map_pages(vm, va, pa, length, prot);
 	if (st == MM_OK && (prot & MM_PROT_USER))
-		grant_user_range(vm, va, pa, length);
+		pg_grant_user_range(vm, va, pa, length);
 	mm_port_op_end(vm->port);
 	return st;
 }
 
 mm_status_t mm_unmap_range(struct mm_vm *vm, mm_vaddr_t va, uint64_t length)
 {
-	mm_status_t st = vm == NULL ? MM_ERR_INVALID : check_range(va, length);
+	mm_status_t st =
+		vm == NULL ? MM_ERR_INVALID : pg_check_range(va, length);
 
 	if (st != MM_OK)
 		return st;
 	mm_port_op_begin(vm->port);
-	if (straddles(vm, va) || straddles(vm, va + length))
+	if (pg_straddles(vm, va) || pg_straddles(vm, va + length))
 		st = MM_ERR_HUGE_CONFLICT;
 	else
-		unmap_pages(vm, va, length);
+		pg_unmap_pages(vm, va, length);
 	mm_port_op_end(vm->port);
 	return st;
 }

@@ -53,14 +53,17 @@ static void pt_count_add(struct mm_vm *vm, unsigned level, mm_vaddr_t va,
 	mm_port_pte_write(vm->port, at, MM_PTE_WITH_COUNT(parent, n));
 }
 
-void mm_pt_write(struct mm_vm *vm, unsigned level, mm_vaddr_t va, mm_pte_t pte)
+void mm_pt_replace(struct mm_vm *vm, unsigned level, mm_vaddr_t va,
+		   mm_pte_t old, mm_pte_t pte)
 {
-	mm_vaddr_t at = MM_PTE_VA(level, va);
-	mm_pte_t old = mm_port_pte_read(vm->port, at);
-
-	mm_port_pte_write(vm->port, at, pte);
+	mm_port_pte_write(vm->port, MM_PTE_VA(level, va), pte);
 	if ((old ^ pte) & MM_PTE_PRESENT)
 		pt_count_add(vm, level, va, (pte & MM_PTE_PRESENT) ? 1 : -1);
+}
+
+void mm_pt_write(struct mm_vm *vm, unsigned level, mm_vaddr_t va, mm_pte_t pte)
+{
+	mm_pt_replace(vm, level, va, mm_pt_read(vm, level, va), pte);
 }
 
 /* Recount and check. */

@@ -43,6 +43,13 @@ mm_pte_t mm_pt_read(const struct mm_vm *vm, unsigned level, mm_vaddr_t va);
  */
 void mm_pt_write(struct mm_vm *vm, unsigned level, mm_vaddr_t va, mm_pte_t pte);
 
+/*
+ * mm_pt_write() for a caller that has just read the entry: old is its
+ * current value (only its present bit is used), which saves one read.
+ */
+void mm_pt_replace(struct mm_vm *vm, unsigned level, mm_vaddr_t va,
+		   mm_pte_t old, mm_pte_t pte);
+
 /* Present entries of the table of `level` that maps va (which must exist). */
 unsigned mm_pt_count(const struct mm_vm *vm, unsigned level, mm_vaddr_t va);
 

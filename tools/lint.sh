@@ -48,7 +48,7 @@ cpp_out=$(cppcheck --quiet --std=c11 --platform=unix64 --inline-suppr \
 	--suppress=missingIncludeSystem --suppress=unmatchedSuppression \
 	--suppress=unusedStructMember --suppress=unsignedLessThanZero \
 	--suppress=variableScope "-D_Noreturn=__attribute__((noreturn))" \
-	-I libmm/include -I libmm/host -I kernel -I arch/x86_64 \
+	-I libmm/include -I libmm/host -I libmm/host/include -I kernel -I arch/x86_64 \
 	--template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
 	"${files[@]}" 2>&1)
 cpp_n=$(grep -cE '^[^ ]+:[0-9]+:[0-9]+: ' <<<"$cpp_out")

@@ -1,10 +1,13 @@
 /*
  * The kernel's implementation of mm/port.h: page-table entries are read and
- * written where the recursive window puts them, invalidation is invlpg or a
- * CR3 reload, CPU features come from the boot-time probe, and a libmm
- * assertion panics. The ctx argument is unused.
+ * written where the recursive window puts them, invalidation is invlpg, a
+ * new table is zeroed through a scratch page before libmm links it, CPU
+ * features come from the boot-time probe, and a libmm assertion panics.
+ * The ctx argument is unused. Callers serialize (kmem's lock), which also
+ * makes the one scratch page safe.
  */
 #include "mm/port.h"
+#include "mm/pte.h"
 
 #include "arch.h"
 #include "cpu.h"
@@ -22,25 +25,46 @@ void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte)
 	*(volatile mm_pte_t *)va = pte;
 }
 
-void mm_port_table_zero(void *ctx, mm_vaddr_t va)
+/*
+ * The scratch page: the page of physical 0 in the kernel window. The image
+ * is linked at 1 MiB, so boot.asm never maps it, yet its page table (the
+ * first boot_pt_kernel) exists. Mapped only inside mm_port_table_zero().
+ */
+#define PORT_SCRATCH_VA KERNEL_VMA
+
+/*
+ * Map pa at the scratch page as data (never as a table, so no CPU walks its
+ * contents), zero it, unmap it again. The entry is written behind libmm's
+ * fill count, which is right again when this returns.
+ */
+void mm_port_table_zero(void *ctx, mm_paddr_t pa)
 {
-	volatile uint64_t *p = (volatile uint64_t *)va;
+	volatile mm_pte_t *pte =
+		(volatile mm_pte_t *)MM_PTE_VA(0, PORT_SCRATCH_VA);
+	volatile uint64_t *p = (volatile uint64_t *)PORT_SCRATCH_VA;
+	mm_pte_t nx = arch_cpu_features()->nx ? MM_PTE_NX : 0;
 
 	(void)ctx;
+	if (*pte != 0)
+		panic("port: scratch page %#lx already mapped",
+		      (unsigned long)PORT_SCRATCH_VA);
+	*pte = pa | MM_PTE_PRESENT | MM_PTE_WRITE | nx;
 	for (unsigned i = 0; i < MM_FRAME_SIZE / sizeof(*p); i++)
 		p[i] = 0;
+	*pte = 0;
+	invlpg(PORT_SCRATCH_VA);
+}
+
+void mm_port_table_freed(void *ctx, mm_paddr_t pa)
+{
+	(void)ctx;
+	(void)pa;
 }
 
 void mm_port_invlpg(void *ctx, mm_vaddr_t va)
 {
 	(void)ctx;
 	invlpg(va);
-}
-
-void mm_port_flush_all(void *ctx)
-{
-	(void)ctx;
-	reload_cr3();
 }
 
 uint32_t mm_port_cpu_features(void *ctx)

@@ -1,12 +1,16 @@
 /*
  * The minimal kernel's mm/port.h: every function libmm calls. Page-table
  * entries are read and written where the recursive window puts them (libmm
- * hands over window addresses), invalidation is invlpg or a CR3 reload, the
- * CPU features come from CPUID and EFER, and a failed libmm assertion stops
- * the CPU. ctx (the port argument of mm_vm_init()) is unused.
+ * hands over window addresses), a new table's frame is zeroed through a
+ * direct map of physical memory (this kernel's choice: every frame mapped at
+ * MINI_DIRECT_MAP + pa; a kernel without one maps the frame at a scratch
+ * address instead), invalidation is invlpg, the CPU features come from
+ * CPUID and EFER, and a failed libmm assertion stops the CPU. ctx (the port
+ * argument of mm_vm_init()) is unused.
  */
 #include "mm/port.h"
 
+#define MINI_DIRECT_MAP	   0xFFFF800000000000ull
 #define MINI_MSR_EFER	   0xC0000080u
 #define MINI_EFER_NXE	   (1u << 11)
 #define MINI_CPUID_EXT	   0x80000001u
@@ -24,28 +28,25 @@ void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte)
 	*(volatile mm_pte_t *)va = pte;
 }
 
-void mm_port_table_zero(void *ctx, mm_vaddr_t va)
+void mm_port_table_zero(void *ctx, mm_paddr_t pa)
 {
-	volatile uint64_t *p = (volatile uint64_t *)va;
+	volatile uint64_t *p = (volatile uint64_t *)(MINI_DIRECT_MAP + pa);
 
 	(void)ctx;
 	for (unsigned i = 0; i < MM_FRAME_SIZE / sizeof(*p); i++)
 		p[i] = 0;
 }
 
+void mm_port_table_freed(void *ctx, mm_paddr_t pa)
+{
+	(void)ctx;
+	(void)pa;
+}
+
 void mm_port_invlpg(void *ctx, mm_vaddr_t va)
 {
 	(void)ctx;
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-
-void mm_port_flush_all(void *ctx)
-{
-	uint64_t cr3;
-
-	(void)ctx;
-	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
 }
 
 uint32_t mm_port_cpu_features(void *ctx)

@@ -17,41 +17,42 @@
 static const unsigned page_shifts[] = {MM_PT_SHIFT(0), MM_PT_SHIFT(1),
 				       MM_PT_SHIFT(2)};
 
-static uint64_t key_of(mm_vaddr_t va, unsigned shift)
+static uint64_t tlb_key_of(mm_vaddr_t va, unsigned shift)
 {
 	return (va & ~(((uint64_t)1 << shift) - 1u)) | shift;
 }
 
-static size_t hash(uint64_t key, size_t cap)
+static size_t tlb_hash(uint64_t key, size_t cap)
 {
 	return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1u);
 }
 
-static size_t next_slot(const struct sim_tlb *tlb, size_t i)
+static size_t tlb_next_slot(const struct sim_tlb *tlb, size_t i)
 {
 	return (i + 1u) & (tlb->cap - 1u);
 }
 
 /* Slot holding key, or NULL. */
-static struct sim_tlb_slot *find(const struct sim_tlb *tlb, uint64_t key)
+static struct sim_tlb_slot *tlb_find(const struct sim_tlb *tlb, uint64_t key)
 {
-	size_t i = hash(key, tlb->cap);
+	size_t i = tlb_hash(key, tlb->cap);
 
 	while (tlb->slots[i].key != KEY_EMPTY) {
 		if (tlb->slots[i].key == key)
 			return &tlb->slots[i];
-		i = next_slot(tlb, i);
+		i = tlb_next_slot(tlb, i);
 	}
 	return NULL;
 }
 
 /* Insert into a table known to have an empty slot and no entry for key. */
-static void place(struct sim_tlb *tlb, uint64_t key, const struct sim_xlate *x)
+static void tlb_place(struct sim_tlb *tlb, uint64_t key,
+		      const struct sim_xlate *x)
 {
-	size_t i = hash(key, tlb->cap);
+	size_t i = tlb_hash(key, tlb->cap);
 
 	while (tlb->slots[i].key != KEY_EMPTY)
-		i = next_slot(tlb, i);
+		i = tlb_next_slot(tlb, i);
 	tlb->slots[i].key = key;
 	tlb->slots[i].x = *x;
 	tlb->used++;
@@ -61,7 +62,7 @@ static void place(struct sim_tlb *tlb, uint64_t key, const struct sim_xlate *x)
  * Empty slot i, then move back every later entry of the probe run whose
  * home is not in (i, j]: linear probing without deletion markers.
  */
-static void remove_at(struct sim_tlb *tlb, size_t i)
+static void tlb_remove_at(struct sim_tlb *tlb, size_t i)
 {
 	size_t j = i;
 
@@ -70,10 +71,10 @@ static void remove_at(struct sim_tlb *tlb, size_t i)
 	for (;;) {
 		size_t home;
 
-		j = next_slot(tlb, j);
+		j = tlb_next_slot(tlb, j);
 		if (tlb->slots[j].key == KEY_EMPTY)
 			return;
-		home = hash(tlb->slots[j].key, tlb->cap);
+		home = tlb_hash(tlb->slots[j].key, tlb->cap);
 		if (((j - home) & (tlb->cap - 1u)) <
 		    ((j - i) & (tlb->cap - 1u)))
 			continue;
@@ -84,7 +85,7 @@ static void remove_at(struct sim_tlb *tlb, size_t i)
 }
 
 /* Rebuild with cap slots, keeping every entry or only the global ones. */
-static void rehash(struct sim_tlb *tlb, size_t cap, bool keep_global_only)
+static void tlb_rehash(struct sim_tlb *tlb, size_t cap, bool keep_global_only)
 {
 	struct sim_tlb old = *tlb;
 	size_t i;
@@ -103,7 +104,7 @@ static void rehash(struct sim_tlb *tlb, size_t cap, bool keep_global_only)
 			continue;
 		if (keep_global_only && !(s->x.flags & SIM_X_GLOBAL))
 			continue;
-		place(tlb, s->key, &s->x);
+		tlb_place(tlb, s->key, &s->x);
 	}
 	free(old.slots);
 }
@@ -129,7 +130,8 @@ struct sim_xlate *sim_tlb_lookup(const struct sim_tlb *tlb, mm_vaddr_t va)
 	size_t i;
 
 	for (i = 0; i < sizeof(page_shifts) / sizeof(page_shifts[0]); i++) {
-		struct sim_tlb_slot *s = find(tlb, key_of(va, page_shifts[i]));
+		struct sim_tlb_slot *s =
+			tlb_find(tlb, tlb_key_of(va, page_shifts[i]));
 
 		if (s != NULL)
 			return &s->x;
@@ -139,16 +141,16 @@ struct sim_xlate *sim_tlb_lookup(const struct sim_tlb *tlb, mm_vaddr_t va)
 
 void sim_tlb_insert(struct sim_tlb *tlb, const struct sim_xlate *x)
 {
-	uint64_t key = key_of(x->va, x->shift);
-	struct sim_tlb_slot *s = find(tlb, key);
+	uint64_t key = tlb_key_of(x->va, x->shift);
+	struct sim_tlb_slot *s = tlb_find(tlb, key);
 
 	if (s != NULL) {
 		s->x = *x;
 		return;
 	}
 	if ((tlb->used + 1u) * 2u > tlb->cap)
-		rehash(tlb, tlb->cap * 2u, false);
-	place(tlb, key, x);
+		tlb_rehash(tlb, tlb->cap * 2u, false);
+	tlb_place(tlb, key, x);
 }
 
 void sim_tlb_invalidate(struct sim_tlb *tlb, mm_vaddr_t va)
@@ -156,14 +158,15 @@ void sim_tlb_invalidate(struct sim_tlb *tlb, mm_vaddr_t va)
 	size_t i;
 
 	for (i = 0; i < sizeof(page_shifts) / sizeof(page_shifts[0]); i++) {
-		struct sim_tlb_slot *s = find(tlb, key_of(va, page_shifts[i]));
+		struct sim_tlb_slot *s =
+			tlb_find(tlb, tlb_key_of(va, page_shifts[i]));
 
 		if (s != NULL)
-			remove_at(tlb, (size_t)(s - tlb->slots));
+			tlb_remove_at(tlb, (size_t)(s - tlb->slots));
 	}
 }
 
 void sim_tlb_flush(struct sim_tlb *tlb, bool keep_global)
 {
-	rehash(tlb, tlb->cap, keep_global);
+	tlb_rehash(tlb, tlb->cap, keep_global);
 }

@@ -20,6 +20,7 @@ struct sim_xlate {
 	mm_paddr_t pa;
 	unsigned shift;
 	unsigned flags;
+	bool dirty;   /* the leaf's D bit was set when this was cached */
 	uint64_t gen; /* RAM generation when it last matched the tables */
 };
 

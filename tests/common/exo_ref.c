@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include "mm/port.h"
 #include "mm/pte.h"
 
 #define EXO_REF_FREE  0u
@@ -147,7 +148,10 @@ static mm_pte_t ref_pte(const struct exo_ref *ref, unsigned id)
 
 /* The machine's side. */
 
-/* The entry for id from physical memory (0 when its table is missing). */
+/*
+ * The entry for id from physical memory (0 when its table is missing), less
+ * Accessed and Dirty: the MMU sets those on its own, as on a CPU.
+ */
 static mm_pte_t ref_real_pte(const struct exo_ref *ref, unsigned id)
 {
 	mm_paddr_t table = mm_sim_cr3(ref->sim);
@@ -159,7 +163,7 @@ static mm_pte_t ref_real_pte(const struct exo_ref *ref, unsigned id)
 			ref->sim, table + MM_PT_INDEX(l, va) * MM_PTE_SIZE);
 
 		if (l == ref_level(id))
-			return e;
+			return e & ~(MM_PTE_ACCESSED | MM_PTE_DIRTY);
 		if (!(e & MM_PTE_PRESENT))
 			return 0;
 		table = MM_PTE_ADDR(e);
@@ -253,6 +257,7 @@ bool exo_ref_init(struct exo_ref *ref, uint32_t features, exo_ref_fail_fn fail,
 		return false;
 	fa = mm_sim_frames(ref->sim);
 	if (mm_frame_alloc(fa, &zero) != MM_OK ||
+	    (mm_port_table_zero(ref->sim, MM_PFN_TO_PADDR(zero)), false) ||
 	    mm_exo_init(&ref->exo, mm_sim_vm(ref->sim), zero) != MM_OK) {
 		mm_sim_destroy(ref->sim);
 		return false;
@@ -440,7 +445,7 @@ static unsigned ref_alloc(struct exo_ref *ref, uint64_t phys, unsigned id,
 	ref->node[id] = (struct exo_ref_node){true, false, phys, flags, 0};
 	ref->frame[phys >> 12] = EXO_REF_HELD;
 	ref->free_frames--;
-	*inval = 1;
+	*inval = 0; /* zeroed before the not-present entry maps it */
 	return MM_EXO_SUCCESS;
 }
 

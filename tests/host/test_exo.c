@@ -131,7 +131,7 @@ static void test_alloc_zeroes_frame(void **state)
 	}
 }
 
-/* Each ALLOC_PAGE costs exactly one invlpg and no full flush. */
+/* ALLOC_PAGE invalidates nothing: its entries were not present. */
 static void test_alloc_invalidations(void **state)
 {
 	struct fx *fx = *state;
@@ -141,7 +141,7 @@ static void test_alloc_invalidations(void **state)
 	fx_path(fx, VA_A, 0);
 	assert_int_equal(fx_alloc(fx, fx_frame(fx), ENT(0, VA_A), P), 0);
 	mm_sim_stats(fx->sim, &b);
-	assert_int_equal(b.invlpg - a.invlpg, 4);
+	assert_int_equal(b.invlpg - a.invlpg, 0);
 	assert_int_equal(b.full_flush, a.full_flush);
 }
 
@@ -328,8 +328,11 @@ static void test_alloc_fault_injection(void **state)
 	mm_paddr_t pa = fx_frame(fx);
 
 	fx_path(fx, VA_A, 0);
-	mm_sim_fail_alloc_after(fx->sim, 0);
-	FX_REFUSED(fx, fx_alloc(fx, pa, ENT(0, VA_A), P), MM_EXO_NOT_FREE);
+	/* Armed inside: FX_REFUSED's snapshot runs an empty operation first. */
+	FX_REFUSED(fx,
+		   (mm_sim_fail_alloc_after(fx->sim, 0),
+		    fx_alloc(fx, pa, ENT(0, VA_A), P)),
+		   MM_EXO_NOT_FREE);
 	assert_int_equal(fx_alloc(fx, pa, ENT(0, VA_A), P), 0);
 }
 

@@ -53,6 +53,7 @@ static mm_paddr_t new_frame(struct mm_sim *sim)
 	uint64_t pfn;
 
 	assert_int_equal(mm_frame_alloc(mm_sim_frames(sim), &pfn), MM_OK);
+	mm_port_table_zero(sim, MM_PFN_TO_PADDR(pfn));
 	return MM_PFN_TO_PADDR(pfn);
 }
 
@@ -124,7 +125,8 @@ static void test_create_recursive_pml4(void **state)
 
 	assert_int_equal(cr3, MM_SIM_PML4_PA);
 	assert_int_equal(
-		mm_sim_phys_read64(sim, cr3 + 8u * 510u),
+		mm_sim_phys_read64(sim, cr3 + 8u * 510u) &
+			~(MM_PTE_ACCESSED | MM_PTE_DIRTY),
 		MM_PTE_WITH_COUNT(cr3 | MM_PTE_PRESENT | MM_PTE_WRITE, 1u));
 	assert_int_equal(
 		mm_sim_access(sim, MM_RECURSIVE_PML4, MM_SIM_READ, &pa), MM_OK);
@@ -213,6 +215,7 @@ static void test_walk_write_to_read_only(void **state)
 	struct mm_sim *sim = *state;
 
 	hand_map(sim, VA_A, 0, DATA_A | MM_PTE_PRESENT);
+	mm_sim_phys_write64(sim, DATA_A, 0);
 	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_READ, NULL), MM_OK);
 	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_WRITE, NULL),
 			 MM_ERR_INVALID);
@@ -417,17 +420,127 @@ static void test_window_alias_of_huge_page(void **state)
 	assert_int_equal(pa, 0x00400000ull);
 }
 
-/* table_zero clears the table page at a window address. */
-static void test_port_table_zero(void **state)
+/* The poison byte 0xA5 in every byte of a word. */
+#define POISON 0xA5A5A5A5A5A5A5A5ull
+
+/*
+ * A frame nobody zeroed holds garbage; table_zero clears a frame by its
+ * physical address; table_freed makes it garbage again.
+ */
+static void test_port_table_zero_and_freed(void **state)
+{
+	struct mm_sim *sim = *state;
+	uint64_t pfn;
+	mm_paddr_t pa;
+	unsigned i;
+
+	assert_int_equal(mm_frame_alloc(mm_sim_frames(sim), &pfn), MM_OK);
+	pa = MM_PFN_TO_PADDR(pfn);
+	assert_int_equal(mm_sim_phys_read64(sim, pa), POISON);
+	assert_int_equal(mm_sim_phys_read64(sim, pa + MM_FRAME_SIZE - 8u),
+			 POISON);
+	mm_port_table_zero(sim, pa);
+	for (i = 0; i < MM_PT_ENTRIES; i++)
+		assert_int_equal(mm_sim_phys_read64(sim, pa + 8u * i), 0);
+	mm_port_table_freed(sim, pa);
+	for (i = 0; i < MM_PT_ENTRIES; i++)
+		assert_int_equal(mm_sim_phys_read64(sim, pa + 8u * i), POISON);
+	assert_int_equal(mm_port_cpu_features(sim), MM_SIM_NX | MM_SIM_1G);
+}
+
+/* A walk sets A in every entry it uses; a write sets D in the leaf only. */
+static void test_walk_sets_accessed_dirty(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_pte_t ad = MM_PTE_ACCESSED | MM_PTE_DIRTY;
+	unsigned l;
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	for (l = 0; l < MM_PT_LEVELS; l++)
+		assert_int_equal(
+			mm_sim_phys_read64(sim, entry_pa(sim, VA_A, l)) & ad,
+			0);
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_READ, NULL), MM_OK);
+	for (l = 0; l < MM_PT_LEVELS; l++)
+		assert_int_equal(
+			mm_sim_phys_read64(sim, entry_pa(sim, VA_A, l)) & ad,
+			MM_PTE_ACCESSED);
+	/* A hit on a clean cached translation walks again to set D. */
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_WRITE, NULL), MM_OK);
+	assert_int_equal(stats(sim).tlb_misses, 1);
+	assert_int_equal(mm_sim_phys_read64(sim, entry_pa(sim, VA_A, 0)) & ad,
+			 ad);
+	for (l = 1; l < MM_PT_LEVELS; l++)
+		assert_int_equal(
+			mm_sim_phys_read64(sim, entry_pa(sim, VA_A, l)) & ad,
+			MM_PTE_ACCESSED);
+}
+
+/*
+ * A write that hits a clean cached translation whose leaf is gone walks
+ * again to set D, finds nothing to mark and still uses the stale entry.
+ */
+static void test_write_hit_on_stale_clean_entry(void **state)
 {
 	struct mm_sim *sim = *state;
 	mm_paddr_t pte = hand_map(sim, VA_A, 0, DATA_A | LEAF);
 
-	hand_map(sim, VA_B, 0, DATA_B | LEAF);
-	mm_port_table_zero(sim, MM_PT_TABLE_VA(0, VA_A));
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_READ, NULL), MM_OK);
+	mm_sim_phys_write64(sim, pte, 0);
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_WRITE, NULL), MM_OK);
+	assert_int_equal(stats(sim).stale_hits, 1);
 	assert_int_equal(mm_sim_phys_read64(sim, pte), 0);
-	assert_int_equal(mm_sim_phys_read64(sim, pte + 8u), 0);
-	assert_int_equal(mm_port_cpu_features(sim), MM_SIM_NX | MM_SIM_1G);
+}
+
+/* A faulting access sets no A bit. */
+static void test_walk_fault_sets_nothing(void **state)
+{
+	struct mm_sim *sim = *state;
+
+	hand_map(sim, VA_A, 0, DATA_A | MM_PTE_PRESENT);
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_WRITE, NULL),
+			 MM_ERR_INVALID);
+	assert_int_equal(mm_sim_phys_read64(sim, entry_pa(sim, VA_A, 0)) &
+				 MM_PTE_ACCESSED,
+			 0);
+}
+
+/* VA_A's neighbour 2 MiB up: same PD, its own (missing) PT. */
+#define VA_C 0x0000000040400000ull
+
+/*
+ * Linking a table that still holds garbage: the MMU walks below the new
+ * entry at once and caches what it finds; zeroing the table afterwards
+ * leaves those entries stale, and using one counts as a stale hit.
+ */
+static void test_speculative_caching_of_garbage(void **state)
+{
+	struct mm_sim *sim = *state;
+	uint64_t pfn;
+	mm_paddr_t pt;
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	assert_int_equal(mm_frame_alloc(mm_sim_frames(sim), &pfn), MM_OK);
+	pt = MM_PFN_TO_PADDR(pfn);
+	mm_port_pte_write(sim, MM_PTE_VA(1, VA_C), pt | TABLE);
+	assert_true(mm_sim_tlb_has(sim, VA_C));
+	assert_true(mm_sim_tlb_has(sim, VA_C + 511u * MM_FRAME_SIZE));
+	mm_port_table_zero(sim, pt);
+	assert_int_equal(mm_sim_access(sim, VA_C, MM_SIM_READ, NULL), MM_OK);
+	assert_int_equal(stats(sim).stale_hits, 1);
+}
+
+/* Linking a zeroed table caches nothing below it. */
+static void test_speculative_caching_of_zeroed_table(void **state)
+{
+	struct mm_sim *sim = *state;
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	mm_port_pte_write(sim, MM_PTE_VA(1, VA_C), new_frame(sim) | TABLE);
+	assert_false(mm_sim_tlb_has(sim, VA_C));
+	assert_int_equal(mm_sim_access(sim, VA_C, MM_SIM_READ, NULL),
+			 MM_ERR_NOT_MAPPED);
+	assert_int_equal(stats(sim).stale_hits, 0);
 }
 
 /* Editing a PTE without invlpg: the TLB still answers with the old frame. */
@@ -490,7 +603,7 @@ static void test_tlb_global_survives_full_flush(void **state)
 	hand_map(sim, VA_B, 0, DATA_B | LEAF);
 	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_READ, NULL), MM_OK);
 	assert_int_equal(mm_sim_access(sim, VA_B, MM_SIM_READ, NULL), MM_OK);
-	mm_port_flush_all(sim);
+	mm_sim_flush_all(sim);
 	assert_true(mm_sim_tlb_has(sim, VA_A));
 	assert_false(mm_sim_tlb_has(sim, VA_B));
 	assert_int_equal(stats(sim).full_flush, 1);
@@ -715,7 +828,12 @@ int main(void)
 		SIM_TEST(test_walk_ps_in_pml4_reserved, setup_nx_1g),
 		SIM_TEST(test_window_reaches_tables, setup_nx_1g),
 		SIM_TEST(test_window_alias_of_huge_page, setup_nx_1g),
-		SIM_TEST(test_port_table_zero, setup_nx_1g),
+		SIM_TEST(test_port_table_zero_and_freed, setup_nx_1g),
+		SIM_TEST(test_walk_sets_accessed_dirty, setup_nx_1g),
+		SIM_TEST(test_walk_fault_sets_nothing, setup_nx_1g),
+		SIM_TEST(test_write_hit_on_stale_clean_entry, setup_nx_1g),
+		SIM_TEST(test_speculative_caching_of_garbage, setup_nx_1g),
+		SIM_TEST(test_speculative_caching_of_zeroed_table, setup_nx_1g),
 		SIM_TEST(test_tlb_stale_without_invlpg, setup_nx_1g),
 		SIM_TEST(test_tlb_keeps_unmapped_page, setup_nx_1g),
 		SIM_TEST(test_tlb_fault_drops_entry, setup_nx_1g),

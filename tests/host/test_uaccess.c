@@ -118,7 +118,7 @@ static void poke(const struct fx *fx, unsigned level, mm_vaddr_t va,
 		MM_OK);
 	pte = mm_sim_phys_read64(fx->sim, pa);
 	mm_sim_phys_write64(fx->sim, pa, (pte | set) & ~clear);
-	mm_port_flush_all(fx->vm->port);
+	mm_sim_flush_all(fx->sim);
 }
 
 /*

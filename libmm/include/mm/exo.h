@@ -30,8 +30,9 @@
  * MM_PTE_USER; a NOEXEC table entry makes everything below it NX.
  *
  * Invalidation: each call invalidates exactly the translations it makes
- * stale, with invlpg (the data page's va, or the window address of a new,
- * changed or freed table); never a full flush.
+ * stale, with invlpg (the data page's va, or the window address of a
+ * changed or freed table); never a full flush. A new entry makes nothing
+ * stale: its frame is zeroed by physical address before it is mapped.
  *
  * Check, then act: every argument and every condition is checked before
  * the first change, so a refused call changes nothing (tables, allocator,
@@ -97,7 +98,8 @@ mm_status_t mm_exo_init(struct mm_exo *x, struct mm_vm *vm, mm_pfn_t zero_pfn);
  * order checked: INVALID_TARGET (entry malformed, outside the user half,
  * below MM_EXO_VA_MIN, its table missing or not owned, or the entry
  * already present); INVALID_FLAGS; NOT_FREE (phys not 4 KiB aligned,
- * beyond the allocator's frames, allocated or reserved). One invlpg.
+ * beyond the allocator's frames, allocated or reserved). No invalidation:
+ * the frame is zeroed before the entry, which was not present, maps it.
  */
 mm_exo_err_t mm_exo_alloc_page(struct mm_exo *x, uint64_t phys,
 			       mm_vaddr_t entry, uint64_t flags);

@@ -5,6 +5,11 @@
  * come from the frame allocator and go back to it when they empty.
  *
  * Every action validates all arguments first and changes nothing on failure.
+ *
+ * Not thread-safe: callers serialize every call on one address space and
+ * on the frame allocator it takes tables from (the kernel holds its kmem
+ * lock). Every entry that points to a table keeps that table's fill count
+ * in MM_PTE_COUNT_* (mm/pte.h), so emptiness is O(1).
  */
 #ifndef MM_PAGING_H
 #define MM_PAGING_H
@@ -65,8 +70,9 @@ mm_status_t mm_vm_check(const struct mm_vm *vm);
 
 /*
  * Map one page of the given size at va to pa with prot. Missing tables are
- * allocated, linked and zeroed through the window; linking a table changes
- * no present entry, so it needs no invalidation at all. With MM_PROT_USER the
+ * allocated, zeroed before anything points to them (mm_port_table_zero),
+ * then linked; linking a table changes no present entry, so it needs no
+ * invalidation at all. With MM_PROT_USER the
  * table entries above the page get USER too (one invlpg of va for each that
  * lacked it): x86 checks U/S at every level. pa may lie outside RAM (MMIO).
  * Errors: MM_ERR_INVALID (bad size or prot bits, va/pa misaligned for size,

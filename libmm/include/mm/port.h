@@ -42,14 +42,25 @@
 mm_pte_t mm_port_pte_read(void *ctx, mm_vaddr_t va);
 void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte);
 
-/* Zero the 4 KiB page-table page at window address va (page-aligned). */
-void mm_port_table_zero(void *ctx, mm_vaddr_t va);
+/*
+ * Zero the 4 KiB frame at physical address pa (frame-aligned), which libmm
+ * is about to link as a page table: it is not reachable as a table yet, so
+ * no CPU can walk or cache its garbage (a table zeroed only once linked
+ * could be cached speculatively in between). The kernel maps it at a
+ * scratch page as data, zeroes it and unmaps it; the host writes the
+ * simulated RAM.
+ */
+void mm_port_table_zero(void *ctx, mm_paddr_t pa);
+
+/*
+ * The table at physical address pa was unlinked and its frame went back to
+ * the allocator: nothing may read it any more. The kernel does nothing; the
+ * host fills it with garbage, as RAM nobody zeroes would hold.
+ */
+void mm_port_table_freed(void *ctx, mm_paddr_t pa);
 
 /* Invalidate the TLB entry for va on this CPU (invlpg). */
 void mm_port_invlpg(void *ctx, mm_vaddr_t va);
-
-/* Flush all non-global TLB entries (CR3 reload). */
-void mm_port_flush_all(void *ctx);
 
 /* MM_CPU_* bits the CPU supports and the environment has enabled. */
 uint32_t mm_port_cpu_features(void *ctx);

@@ -9,7 +9,19 @@
  * The simulated CPU has CR0.WP = 1 (supervisor writes to read-only pages
  * fault), CR4.PGE = 1 (global entries survive a CR3 reload), a 52-bit
  * physical address width, and EFER.NXE = 1 exactly when it has MM_SIM_NX.
- * Accessed / dirty bits are not written back.
+ * It is as unforgiving as hardware:
+ *  - RAM nobody zeroed holds garbage: every frame is poisoned at creation
+ *    (bytes 0xA5: as an entry, present, PS, NX, far beyond the RAM), and a
+ *    table frame again when libmm frees it (mm_port_table_freed);
+ *  - a walk for an access sets Accessed in every entry it uses and a write
+ *    sets Dirty in the leaf (again when the cached translation was clean),
+ *    as does caching a translation in a fill;
+ *  - when libmm makes an entry that points to a table present, the MMU at
+ *    once walks below it and caches what it finds (speculative
+ *    paging-structure caching), so a table linked before it was zeroed
+ *    leaves stale entries.
+ *
+ * Not thread-safe: one thread drives a machine at a time.
  */
 #ifndef MM_SIM_H
 #define MM_SIM_H
@@ -36,7 +48,7 @@ struct mm_sim;
 /* The simulator's counters, copied by mm_sim_stats(). */
 struct mm_sim_stats {
 	uint64_t invlpg;     /* mm_port_invlpg calls */
-	uint64_t full_flush; /* mm_port_flush_all calls */
+	uint64_t full_flush; /* mm_sim_flush_all calls */
 	uint64_t tlb_hits;   /* accesses answered by the TLB */
 	uint64_t tlb_misses; /* accesses that walked the tables */
 	uint64_t stale_hits; /* hits on an entry the tables disagree with */
@@ -123,6 +135,9 @@ void mm_sim_stats(const struct mm_sim *sim, struct mm_sim_stats *st);
  */
 void mm_sim_tlb_fill(struct mm_sim *sim);
 uint64_t mm_sim_tlb_check(struct mm_sim *sim);
+
+/* A CR3 reload: drop every non-global TLB entry (counted in full_flush). */
+void mm_sim_flush_all(struct mm_sim *sim);
 
 /* True iff the TLB caches a translation covering va. */
 bool mm_sim_tlb_has(const struct mm_sim *sim, mm_vaddr_t va);
