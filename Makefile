@@ -6,7 +6,7 @@ DEPS := tools/deps.sh
 # What the default preset needs: it builds the hybrid BIOS/UEFI ISO and
 # registers the QEMU, Bochs and OVMF boot tests.
 BOOT_DEPS := host kernel bochs uefi
-C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
+C_SOURCES = $(shell find libmm arch kernel tests bench user -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
 .PHONY: test-fuzz fuzz coverage lint valgrind

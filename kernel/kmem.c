@@ -142,8 +142,10 @@ static void protect(const char *what, uintptr_t start, uintptr_t end,
 
 static void init_paging(void)
 {
-	mm_status_t st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
+	mm_status_t st;
 
+	arch_alias_install();
+	st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
 	if (st != MM_OK)
 		panic("kmem: mm_vm_init: %s", mm_status_str(st));
 	arch_identity_unmap();
