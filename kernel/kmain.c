@@ -53,11 +53,13 @@ static uint32_t parse_boot_info(uint32_t info_phys)
 
 static void print_modules(void)
 {
-	for (size_t i = 0; i < boot_info.module_count; i++) {
-		const struct boot_module *m = &boot_info.modules[i];
+	struct boot_module m;
 
-		kprintf("module %zu: [%#lx, %#lx) \"%s\"\n", i, m->start,
-			m->end, m->cmdline);
+	for (size_t i = 0; i < boot_info.module_count; i++) {
+		if (mb2_module(&boot_info, i, &m) != MM_OK)
+			panic("module %zu: unreadable", i);
+		kprintf("module %zu: [%#lx, %#lx) \"%s\"\n", i, m.start, m.end,
+			m.cmdline);
 	}
 }
 

@@ -14,7 +14,8 @@
 #include "uarch.h"
 #include "xomb/abi.h"
 
-#define PAGE MM_FRAME_SIZE
+#define PAGE	  MM_FRAME_SIZE
+#define PF_VECTOR 14u /* only a page fault sets CR2 */
 
 /* Where segments may go: the user half below the stack and its guard. */
 static const struct elf_limits proc_limits = {
@@ -170,7 +171,7 @@ _Noreturn void uarch_user_killed(uint64_t vector, uint64_t error, uint64_t rip,
 			p->pid, rip);
 	else
 		kprintf("user: fault pid=%u vector=%lu rip=%#lx cr2=%#lx\n",
-			p->pid, vector, rip, cr2);
+			p->pid, vector, rip, vector == PF_VECTOR ? cr2 : 0);
 	p->end = PROC_KILLED;
 	uarch_leave(1);
 }

@@ -8,6 +8,8 @@
 #include "aspace.h"
 #include "kmem.h"
 #include "kprintf.h"
+#include "multiboot2.h"
+#include "panic.h"
 #include "proc.h"
 
 #define PROGRAM_WORD "program"
@@ -146,10 +148,14 @@ static void programs_module(const struct boot_module *m,
 void programs_run(const struct boot_info *bi, struct programs_result *out)
 {
 	uint64_t before = programs_free_frames();
+	struct boot_module m;
 
 	*out = (struct programs_result){0};
-	for (size_t i = 0; i < bi->module_count; i++)
-		programs_module(&bi->modules[i], out);
+	for (size_t i = 0; i < bi->module_count; i++) {
+		if (mb2_module(bi, i, &m) != MM_OK)
+			panic("user: module %zu unreadable", i);
+		programs_module(&m, out);
+	}
 	out->frames_leaked = (int64_t)(before - programs_free_frames());
 	kprintf("user: programs=%u exited=%u killed=%u frames_leaked=%ld\n",
 		out->programs, out->exited, out->killed, out->frames_leaked);
