@@ -17,22 +17,28 @@
 
 uint64_t syscall_test_return_rip;
 
-/* Copy [buf, buf + len) of the program to the console, a chunk at a time. */
-static void syscall_copy_out(uint64_t buf, uint64_t len)
+/* Copy n <= WRITE_CHUNK bytes of the program at buf to the console. */
+static void syscall_copy_chunk(const volatile char *buf, unsigned n)
 {
 	char chunk[WRITE_CHUNK];
 
-	while (len > 0) {
-		uint64_t n = len < WRITE_CHUNK ? len : WRITE_CHUNK;
+	uarch_user_access_begin();
+	for (unsigned i = 0; i < n; i++)
+		chunk[i] = buf[i];
+	uarch_user_access_end();
+	for (unsigned i = 0; i < n; i++)
+		serial_putc(chunk[i]);
+}
 
-		uarch_user_access_begin();
-		for (uint64_t i = 0; i < n; i++)
-			chunk[i] = ((const volatile char *)buf)[i];
-		uarch_user_access_end();
-		for (uint64_t i = 0; i < n; i++)
-			serial_putc(chunk[i]);
-		buf += n;
-		len -= n;
+/* Copy [buf, buf + len) of the program to the console, a chunk at a time. */
+static void syscall_copy_out(uint64_t buf, uint64_t len)
+{
+	for (uint64_t done = 0; done < len; done += WRITE_CHUNK) {
+		uint64_t left = len - done;
+
+		syscall_copy_chunk((const volatile char *)(buf + done),
+				   left < WRITE_CHUNK ? (unsigned)left
+						      : WRITE_CHUNK);
 	}
 }
 
