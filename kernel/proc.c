@@ -173,5 +173,6 @@ _Noreturn void uarch_user_killed(uint64_t vector, uint64_t error, uint64_t rip,
 		kprintf("user: fault pid=%u vector=%lu rip=%#lx cr2=%#lx\n",
 			p->pid, vector, rip, vector == PF_VECTOR ? cr2 : 0);
 	p->end = PROC_KILLED;
+	p->vector = vector;
 	uarch_leave(1);
 }

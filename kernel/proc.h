@@ -22,7 +22,8 @@ struct proc {
 	uint64_t pml4;	/* physical; 0 when there is no address space */
 	uint64_t entry; /* ELF entry point */
 	enum proc_end end;
-	uint64_t code; /* EXIT's argument */
+	uint64_t code;	 /* EXIT's argument */
+	uint64_t vector; /* killed: the exception, or UARCH_KILL_RETURN */
 };
 
 /*

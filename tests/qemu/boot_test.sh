@@ -122,7 +122,9 @@ status=$?
 
 problems=()
 fail() { problems+=("$1"); }
-serial=$(tr -d '\r' <"$log" 2>/dev/null)
+# NULs and bytes a program may WRITE must not turn grep to binary mode.
+export LC_ALL=C
+serial=$(tr -d '\r\000' <"$log" 2>/dev/null)
 
 check_exit() {
 	[ "$emulator" = bochs ] && return
