@@ -229,7 +229,8 @@ const char *elf_check(const void *img, size_t size,
 		return why;
 	w.entry = out->entry;
 	for (unsigned i = 0; i < out->phnum && why == NULL; i++)
-		why = elf_check_phdr(b + out->phoff + i * ELF_PHDR_SIZE, &w);
+		why = elf_check_phdr(b + out->phoff + (size_t)i * ELF_PHDR_SIZE,
+				     &w);
 	if (why != NULL)
 		return why;
 	if (w.nsegments == 0)
@@ -240,18 +241,23 @@ const char *elf_check(const void *img, size_t size,
 	return NULL;
 }
 
-/* The program header of the i-th PT_LOAD; NULL when there are fewer. */
+/*
+ * The program header of the i-th PT_LOAD. It exists when elf_check()
+ * counted more than i of them in this image; the assert keeps every read
+ * inside the table even if the caller broke that promise.
+ */
 static const uint8_t *elf_find_load(const uint8_t *b,
 				    const struct elf_image *im, unsigned i)
 {
 	const uint8_t *p = b + im->phoff;
+	const uint8_t *end = p + (size_t)im->phnum * ELF_PHDR_SIZE;
 	unsigned seen = 0;
 
-	for (unsigned j = 0; j < im->phnum; j++, p += ELF_PHDR_SIZE) {
+	for (;; p += ELF_PHDR_SIZE) {
+		MM_ASSERT(p < end);
 		if (elf_rd32(p + P_TYPE) == ELF_PT_LOAD && seen++ == i)
 			return p;
 	}
-	return NULL;
 }
 
 void elf_segment(const void *img, const struct elf_image *im, unsigned i,
@@ -262,7 +268,6 @@ void elf_segment(const void *img, const struct elf_image *im, unsigned i,
 
 	MM_ASSERT(i < im->nsegments);
 	p = elf_find_load(img, im, i);
-	MM_ASSERT(p != NULL);
 	elf_read_phdr(p, &ph);
 	out->vaddr = ph.vaddr;
 	out->memsz = ph.memsz;

@@ -10,7 +10,7 @@
 #include "mm/port.h"
 #include "mm/pte.h"
 
-/* Levels where a PS entry maps a page. */
+/* The level where a PS entry maps a 1 GiB page (the PDPT). */
 #define UACCESS_LEVEL_1G 2u
 
 /* Address bits a PS entry of `level` must leave zero: [13, shift). */
@@ -72,11 +72,14 @@ static mm_status_t uaccess_range(const struct mm_vm *vm, mm_vaddr_t va,
 	uint64_t span;
 	mm_status_t st;
 
-	do {
+	for (;;) {
 		st = uaccess_page(vm, page, need, &span);
+		if (st != MM_OK)
+			return st;
 		page = (page & ~(span - 1u)) + span;
-	} while (st == MM_OK && page <= last);
-	return st;
+		if (page > last)
+			return MM_OK;
+	}
 }
 
 mm_status_t mm_user_check(struct mm_vm *vm, mm_vaddr_t va, uint64_t len,

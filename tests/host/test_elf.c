@@ -469,6 +469,10 @@ static void test_elf_misaligned(void **state)
 	(void)state;
 	ph(1, P_VADDR, DATA_VA + 8);
 	expect("misaligned");
+	ph(1, P_ALIGN, 0); /* the page rule holds without p_align too */
+	expect("misaligned");
+	ph(1, P_ALIGN, 1);
+	expect("misaligned");
 	build(NULL);
 	ph(1, P_ALIGN, 0x200000); /* 0x601000 % 2 MiB == 0x1000 */
 	ph(1, P_VADDR, 0x601000);

@@ -436,8 +436,8 @@ static void test_uaccess_reserved_huge_addr_bit(void **state)
 
 #define MODEL_BASE   (VA_TOP - 8 * MiB2) /* the top of the user half */
 #define MODEL_SPAN   (8 * MiB2)
-#define MODEL_ROUNDS 250
-#define MODEL_CHECKS 400 /* per round: 10^5 in all */
+#define MODEL_ROUNDS 100
+#define MODEL_CHECKS 1000 /* per round: 10^5 in all */
 #define MODEL_SEED   0x5eed0ace55ull
 
 static unsigned model_prot(uint64_t *rng)
@@ -524,8 +524,8 @@ static void model_range(uint64_t *rng, mm_vaddr_t *va, uint64_t *len)
 
 	*va = MODEL_BASE - 4 * KiB4 +
 	      xorshift64star(rng) % (MODEL_SPAN + 8 * KiB4);
-	if (r % 32 == 0)
-		*len = xorshift64star(rng) % (600 * KiB4);
+	if (r % 64 == 0) /* up to two 2 MiB boundaries crossed */
+		*len = xorshift64star(rng) % (1100 * KiB4);
 	else
 		*len = xorshift64star(rng) % (8 * KiB4);
 	if (r % 64 == 1)
