@@ -86,6 +86,14 @@ void uarch_return_guard(const struct uarch_frame *f)
 		uarch_user_killed(UARCH_KILL_RETURN, 0, f->rip, 0);
 }
 
+uint64_t uarch_rflags(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(f));
+	return f;
+}
+
 void uarch_user_access_begin(void)
 {
 	if (smap_on)
