@@ -107,6 +107,18 @@ static void op_invlpg(void)
 	__asm__ volatile("invlpg (%0)" : : "r"(&sink) : "memory");
 }
 
+/* The other ways into the kernel: SYSENTER (no SYSENTER_CS: #GP or #UD), a
+ * software interrupt through a gate the program may not use (#GP). */
+static void op_sysenter(void)
+{
+	__asm__ volatile("sysenter");
+}
+
+static void op_int80(void)
+{
+	__asm__ volatile("int $0x80");
+}
+
 /* Run code written into a writable (so NX) page. */
 static void exec_writable(void)
 {
