@@ -17,12 +17,12 @@
 static uint64_t kernel_pml4;
 
 /* The PML4 entry of slot i in the live PML4 (read through the port). */
-static mm_pte_t pml4_read(unsigned i)
+static mm_pte_t aspace_pml4_read(unsigned i)
 {
 	return mm_port_pte_read(NULL, MM_RECURSIVE_PML4 + i * MM_PTE_SIZE);
 }
 
-static void pml4_write(unsigned i, mm_pte_t pte)
+static void aspace_pml4_write(unsigned i, mm_pte_t pte)
 {
 	mm_port_pte_write(NULL, MM_RECURSIVE_PML4 + i * MM_PTE_SIZE, pte);
 }
@@ -97,9 +97,11 @@ void aspace_init(void)
 	if (st != MM_OK)
 		panic("aspace: scratch anchor: %s", mm_status_str(st));
 	for (unsigned i = KERNEL_HALF_SLOT; i < MM_PT_ENTRIES; i++) {
-		if (aspace_shared_slot(i) && !(pml4_read(i) & MM_PTE_PRESENT))
-			pml4_write(i, aspace_zeroed_frame() | MM_PTE_PRESENT |
-					      MM_PTE_WRITE);
+		if (aspace_shared_slot(i) &&
+		    !(aspace_pml4_read(i) & MM_PTE_PRESENT))
+			aspace_pml4_write(i, aspace_zeroed_frame() |
+						     MM_PTE_PRESENT |
+						     MM_PTE_WRITE);
 	}
 }
 
@@ -112,7 +114,7 @@ uint64_t aspace_kernel(void)
 static void aspace_fill(volatile uint64_t *p, uint64_t pa)
 {
 	for (unsigned i = 0; i < MM_PT_ENTRIES; i++) {
-		mm_pte_t e = aspace_shared_slot(i) ? pml4_read(i) : 0;
+		mm_pte_t e = aspace_shared_slot(i) ? aspace_pml4_read(i) : 0;
 
 		if (aspace_shared_slot(i) && !(e & MM_PTE_PRESENT))
 			panic("aspace: kernel-half PML4[%u] lost its PDPT", i);
