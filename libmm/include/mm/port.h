@@ -5,6 +5,25 @@
  * them, and the linker picks one. `ctx` is the opaque environment handle
  * stored in struct mm_vm (the kernel ignores it; the host passes its
  * struct mm_sim).
+ *
+ * What the freestanding library (libmm_kernel.a: CMake libmm::kernel,
+ * pkg-config libmm-kernel) demands of the kernel that links it:
+ *  - every function declared below, defined by the kernel. A missing one
+ *    that libmm calls fails the link naming it: undefined reference to
+ *    `mm_port_invlpg'.
+ *  - memset, memcpy, memmove and memcmp, which GCC and Clang may call from
+ *    any freestanding code (struct copies, zeroing). libmm needs nothing
+ *    else: no other libc function, no allocator, no libgcc.
+ *  - its code model and ABI, for the kernel's own code too: -ffreestanding
+ *    -m64 -mno-red-zone (interrupts may arrive in kernel code)
+ *    -mgeneral-regs-only (no SSE state in the kernel) -mcmodel=kernel -fno-pic
+ *    -fno-pie -fno-stack-protector, linked -nostdlib -static. libmm::kernel
+ *    and libmm-kernel.pc carry these flags.
+ *  - a link address in the top 2 GiB of the address space
+ *    (0xFFFFFFFF80000000 and up), which -mcmodel=kernel assumes.
+ *  - PML4[MM_RECURSIVE_INDEX] (510) holding the PML4's own physical address
+ *    before mm_vm_init(): libmm reaches every table through that window.
+ *  - one caller at a time: libmm is not thread-safe, callers serialize.
  */
 #ifndef MM_PORT_H
 #define MM_PORT_H

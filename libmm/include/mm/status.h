@@ -5,6 +5,7 @@
 #ifndef MM_STATUS_H
 #define MM_STATUS_H
 
+/* The result of every libmm action: MM_OK or one MM_ERR_* code. */
 typedef enum {
 	MM_OK = 0,
 	MM_ERR_NOMEM,	      /* no frame / no room in a fixed-size table */
