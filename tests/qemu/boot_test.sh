@@ -6,11 +6,13 @@
 #   boot_test.sh --iso ISO --log LOG [options]
 #     --emulator qemu|bochs|ovmf   (default qemu; ovmf = QEMU + UEFI firmware)
 #     --cpu MODEL --mem SIZE       QEMU -cpu / -m (default qemu64, 128M)
-#     --expect pass|fail|exception|halt   (default pass)
+#     --expect pass|fail|exception|halt|user-fail   (default pass)
 #                                  fail: a failed test and exit 35;
 #                                  exception: a reported page fault, exit 37;
 #                                  halt: --halt-message, then no exit until
 #                                  the timeout (early boot refusals)
+#                                  user-fail: every ktest passed, a program
+#                                  missed its expect= (user: FAIL), exit 35
 #     --halt-message REGEX         the line an early refusal must print
 #     --timeout SECONDS            wall-clock bound (default 60)
 #     --firmware bios|uefi         expected in the xomb: line (default bios)
@@ -20,10 +22,16 @@
 #     --show                       print the serial log even on success
 #     --noreserve                  back guest RAM without reserving host
 #                                  memory (guests larger than the host)
+#     --programs N:E:K             the user: summary must read programs=N
+#                                  exited=E killed=K frames_leaked=0
+#     --utests U                   exactly U `utest:` summary lines
+#   With --expect pass, any user: summary must show frames_leaked=0, no
+#   `user: FAIL` line may appear and every utest summary must have 0 failed.
 set -uo pipefail
 
 emulator=qemu iso= log= cpu=qemu64 mem=128M expect=pass timeout_s=60
 firmware=bios cpu_1g= min_usable=0 show=0 noreserve=0 halt_message=
+programs= utests=
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 
 while [ $# -gt 0 ]; do
@@ -43,6 +51,8 @@ while [ $# -gt 0 ]; do
 	--ovmf-code) ovmf_code=$2 ;;
 	--halt-message) halt_message=$2 ;;
 	--ovmf-vars) ovmf_vars=$2 ;;
+	--programs) programs=$2 ;;
+	--utests) utests=$2 ;;
 	*) echo "boot_test.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -114,7 +124,9 @@ status=$?
 
 problems=()
 fail() { problems+=("$1"); }
-serial=$(tr -d '\r' <"$log" 2>/dev/null)
+# NULs and bytes a program may WRITE must not turn grep to binary mode.
+export LC_ALL=C
+serial=$(tr -d '\r\000' <"$log" 2>/dev/null)
 
 check_exit() {
 	[ "$emulator" = bochs ] && return
@@ -149,19 +161,47 @@ check_summary() {
 	[ "$passed" -gt 0 ] || fail "no test passed"
 }
 
+# User mode (issue 12): the kernel's summary line (the last one: a program
+# cannot print after it), each program's verdict, the utest summaries.
+check_user() {
+	local sum_line n e k ut_lines bad
+	sum_line=$(grep -E '^user: programs=[0-9]+ exited=[0-9]+ killed=[0-9]+ frames_leaked=-?[0-9]+$' <<<"$serial" | tail -n1)
+	if [ -n "$programs" ]; then
+		IFS=: read -r n e k <<<"$programs"
+		[ "$sum_line" = "user: programs=$n exited=$e killed=$k frames_leaked=0" ] ||
+			fail "user summary '$sum_line', expected programs=$n exited=$e killed=$k frames_leaked=0"
+	fi
+	if [ -n "$sum_line" ] && [ "${sum_line##* }" != frames_leaked=0 ]; then
+		fail "user programs leaked frames: $sum_line"
+	fi
+	if [ "$expect" = user-fail ]; then
+		grep -q '^user: FAIL' <<<"$serial" || fail "no user: FAIL line"
+	elif grep -q '^user: FAIL' <<<"$serial"; then
+		fail "a program did not meet its expect= (user: FAIL)"
+	fi
+	ut_lines=$(grep -Ec '^utest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial")
+	bad=$(grep -E '^utest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial" | grep -Evc ' 0 failed$')
+	[ "$bad" -eq 0 ] || fail "$bad utest summary line(s) with failures"
+	[ -z "$utests" ] || [ "$ut_lines" -eq "$utests" ] ||
+		fail "$ut_lines utest summary line(s), expected $utests"
+}
+
 no_exception() {
 	grep -q 'unexpected exception' <<<"$serial" && fail "unexpected CPU exception"
 }
 
 case $expect in
 pass)
-	check_exit 33; check_contract; check_summary; no_exception
+	check_exit 33; check_contract; check_summary; no_exception; check_user
 	[ "$failed" -eq 0 ] || fail "$failed kernel test(s) failed" ;;
 fail)
 	check_exit 35; check_contract; check_summary; no_exception
 	[ "$failed" -gt 0 ] || fail "expected a failed kernel test"
 	grep -q '^ktest: FAIL deliberate_failure$' <<<"$serial" ||
 		fail "the deliberate failure was not reported" ;;
+user-fail)
+	check_exit 35; check_contract; check_summary; no_exception; check_user
+	[ "$failed" -eq 0 ] || fail "$failed kernel test(s) failed" ;;
 exception)
 	check_exit 37
 	grep -Eq '^xomb: unexpected exception 14 \(page fault\) error=0x[0-9a-f]+ cr2=0x[0-9a-f]+ rip=0x[0-9a-f]+$' <<<"$serial" ||
