@@ -17,6 +17,7 @@
 #define CHUNK	     256u		   /* steady pairs per timed chunk */
 #define BIG_CHUNK    4096u		   /* fill / free ops per chunk */
 #define MAX_REPS     64u
+#define FLOOR_LOADS  16384u /* memory-floor loads per repetition, at least */
 
 /* Everything a workload needs to know about the run. */
 struct wl {
@@ -39,6 +40,7 @@ struct wl {
 	uint64_t sum[2];	/* per allocator (hinted): pfn sum this rep */
 	uint64_t seed_chunks;	/* chunks the seed did this rep */
 	bool diverged;		/* libmm and the seed took different frames */
+	struct bench_floor floor; /* steady, timed runs: the memory floor */
 };
 
 struct workload {
@@ -472,6 +474,7 @@ static void wl_free(struct wl *w)
 	free(w->rate);
 	free(w->alive[0]);
 	free(w->alive[1]);
+	bench_floor_destroy(&w->floor);
 	free(w);
 }
 
@@ -480,6 +483,7 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 {
 	struct wl *w = calloc(1, sizeof(*w));
 	uint64_t n;
+	bool floor_ok;
 
 	if (!w)
 		return NULL;
@@ -496,7 +500,9 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 	n = w->fill_permille ? w->usable : 1;
 	w->alive[0] = malloc(n * sizeof(uint32_t));
 	w->alive[1] = malloc(n * sizeof(uint32_t));
-	if (!w->rate || !w->alive[0] || !w->alive[1]) {
+	floor_ok = !w->fill_permille || !opt ||
+		   bench_floor_init(&w->floor, bench_floor_bytes(frames));
+	if (!w->rate || !w->alive[0] || !w->alive[1] || !floor_ok) {
 		wl_free(w);
 		return NULL;
 	}
@@ -516,15 +522,25 @@ static bool same_pairs(const struct wl *w, const char *name)
 	return false;
 }
 
+/* One repetition's memory floor: the whole array, FLOOR_LOADS at least. */
+static double floor_rep(struct wl *w)
+{
+	size_t loads =
+		w->floor.lines > FLOOR_LOADS ? w->floor.lines : FLOOR_LOADS;
+
+	return w->floor.base ? bench_floor_run(&w->floor, loads) : BENCH_NONE;
+}
+
 /*
  * The repetitions, interleaved (the seed first: in steady workloads libmm
- * then runs the same pairs); medians into *res.
+ * then runs the same pairs, then the memory floor is measured); medians
+ * into *res.
  */
 static bool measure(const struct workload *wk, struct wl *w,
 		    struct bench_impl *libmm, struct bench_impl *seed,
 		    struct bench_result *res)
 {
-	double lt[MAX_REPS], st[MAX_REPS];
+	double lt[MAX_REPS], st[MAX_REPS], ft[MAX_REPS];
 	unsigned reps = w->opt->reps < MAX_REPS / 4 ? w->opt->reps : 15u;
 
 	if (wk->run == run_init) /* one short operation per repetition */
@@ -533,11 +549,13 @@ static bool measure(const struct workload *wk, struct wl *w,
 		if (seed)
 			st[r] = wk->run(seed, w, &res->seed_ops);
 		lt[r] = wk->run(libmm, w, &res->libmm_ops);
+		ft[r] = floor_rep(w);
 		if (lt[r] < 0 || (seed && st[r] < 0))
 			return false;
 	}
 	res->libmm_ns = bench_median(lt, reps);
 	res->seed_ns = seed ? bench_median(st, reps) : BENCH_NONE;
+	res->floor_ns = w->floor.base ? bench_median(ft, reps) : BENCH_NONE;
 	return true;
 }
 
