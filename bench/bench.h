@@ -98,11 +98,14 @@ size_t bench_floor_bytes(uint64_t frames);
 /* Build the chase over `bytes` (>= 64); false when out of host memory. */
 bool bench_floor_init(struct bench_floor *f, size_t bytes);
 
+/* Dependent loads per chunk of bench_floor_chunk(). */
+#define BENCH_FLOOR_CHUNK 256u
+
 /*
- * Chase `loads` loads on from where the last call stopped, timed in chunks
- * of 256; returns the median chunk's ns per load.
+ * Chase BENCH_FLOOR_CHUNK loads on from where the last call stopped;
+ * returns the ns per load, the clock read around the loads only.
  */
-double bench_floor_run(struct bench_floor *f, size_t loads);
+double bench_floor_chunk(struct bench_floor *f);
 
 /* Release the array (a zeroed or destroyed floor is fine). */
 void bench_floor_destroy(struct bench_floor *f);

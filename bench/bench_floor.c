@@ -11,7 +11,6 @@
 
 #define FLOOR_LINE  64u
 #define FLOOR_SEED  0x6A09E667F3BCC909ull
-#define FLOOR_CHUNK 256u
 #define FLOOR_SLOTS (FLOOR_LINE / sizeof(void *))
 
 size_t bench_floor_bytes(uint64_t frames)
@@ -62,32 +61,16 @@ bool bench_floor_init(struct bench_floor *f, size_t bytes)
 	return true;
 }
 
-/* FLOOR_CHUNK dependent loads from *pos; the clock around them only. */
-static uint64_t floor_chunk(void ***pos)
+double bench_floor_chunk(struct bench_floor *f)
 {
-	void **p = *pos;
+	void **p = f->pos;
 	uint64_t t0 = bench_now_ns();
 
-	for (unsigned k = 0; k < FLOOR_CHUNK; k++)
+	for (unsigned k = 0; k < BENCH_FLOOR_CHUNK; k++)
 		p = (void **)*p;
 	t0 = bench_now_ns() - t0;
-	*pos = p;
-	return t0;
-}
-
-double bench_floor_run(struct bench_floor *f, size_t loads)
-{
-	size_t chunks = (loads + FLOOR_CHUNK - 1) / FLOOR_CHUNK;
-	double *rate = malloc((chunks ? chunks : 1) * sizeof(*rate));
-	double m;
-
-	if (!rate)
-		return BENCH_NONE;
-	for (size_t c = 0; c < chunks; c++)
-		rate[c] = (double)floor_chunk(&f->pos) / FLOOR_CHUNK;
-	m = chunks ? bench_median(rate, chunks) : BENCH_NONE;
-	free(rate);
-	return m;
+	f->pos = p;
+	return (double)t0 / BENCH_FLOOR_CHUNK;
 }
 
 void bench_floor_destroy(struct bench_floor *f)

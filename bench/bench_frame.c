@@ -17,7 +17,6 @@
 #define CHUNK	     256u		   /* steady pairs per timed chunk */
 #define BIG_CHUNK    4096u		   /* fill / free ops per chunk */
 #define MAX_REPS     64u
-#define FLOOR_LOADS  16384u /* memory-floor loads per repetition, at least */
 
 /* Everything a workload needs to know about the run. */
 struct wl {
@@ -41,6 +40,9 @@ struct wl {
 	uint64_t seed_chunks;	/* chunks the seed did this rep */
 	bool diverged;		/* libmm and the seed took different frames */
 	struct bench_floor floor; /* steady, timed runs: the memory floor */
+	double *frate;		  /* ns per load of each floor chunk */
+	size_t nfrate;
+	double floor_rep; /* the last libmm repetition's floor */
 };
 
 struct workload {
@@ -330,9 +332,23 @@ static bool setup_steady(struct bench_impl *im, struct wl *w)
 	return true;
 }
 
-/* After libmm's repetition: compare with the seed's. */
+/*
+ * The memory floor, chunk by chunk between libmm's timed chunks: after the
+ * same harness work (following the list, picking victims) as each chunk of
+ * pairs, so both see the same cache state and the same neighbours.
+ */
+static void floor_add(struct wl *w)
+{
+	if (w->floor.base && w->nfrate < w->rate_cap)
+		w->frate[w->nfrate++] = bench_floor_chunk(&w->floor);
+}
+
+/* After libmm's repetition: its floor; compare with the seed's pairs. */
 static void steady_end(struct wl *w)
 {
+	w->floor_rep =
+		w->nfrate ? bench_median(w->frate, w->nfrate) : BENCH_NONE;
+	w->nfrate = 0;
 	if (w->seed_chunks && w->sum[0] != w->sum[1])
 		w->diverged = true;
 	w->sum[0] = w->sum[1] = 0;
@@ -362,6 +378,8 @@ static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 
 		sum = chunk_pairs(im, w, victims, n, &ns);
 		rate_add(w, ns, n);
+		if (!seed)
+			floor_add(w);
 		spent += ns;
 		done += n;
 		if (seed || c < w->seed_chunks)
@@ -472,6 +490,7 @@ static void wl_free(struct wl *w)
 {
 	free(w->perm);
 	free(w->rate);
+	free(w->frate);
 	free(w->alive[0]);
 	free(w->alive[1]);
 	bench_floor_destroy(&w->floor);
@@ -497,12 +516,15 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 	w->contig = strcmp(name, "contig1g") == 0 ? 512u * 512u : 512u;
 	w->rate_cap = frames / BIG_CHUNK + 4096;
 	w->rate = malloc(w->rate_cap * sizeof(*w->rate));
+	w->frate = malloc(w->rate_cap * sizeof(*w->frate));
+	w->floor_rep = BENCH_NONE;
 	n = w->fill_permille ? w->usable : 1;
 	w->alive[0] = malloc(n * sizeof(uint32_t));
 	w->alive[1] = malloc(n * sizeof(uint32_t));
 	floor_ok = !w->fill_permille || !opt ||
 		   bench_floor_init(&w->floor, bench_floor_bytes(frames));
-	if (!w->rate || !w->alive[0] || !w->alive[1] || !floor_ok) {
+	if (!w->rate || !w->frate || !w->alive[0] || !w->alive[1] ||
+	    !floor_ok) {
 		wl_free(w);
 		return NULL;
 	}
@@ -522,19 +544,10 @@ static bool same_pairs(const struct wl *w, const char *name)
 	return false;
 }
 
-/* One repetition's memory floor: the whole array, FLOOR_LOADS at least. */
-static double floor_rep(struct wl *w)
-{
-	size_t loads =
-		w->floor.lines > FLOOR_LOADS ? w->floor.lines : FLOOR_LOADS;
-
-	return w->floor.base ? bench_floor_run(&w->floor, loads) : BENCH_NONE;
-}
-
 /*
  * The repetitions, interleaved (the seed first: in steady workloads libmm
- * then runs the same pairs, then the memory floor is measured); medians
- * into *res.
+ * then runs the same pairs, with the memory floor measured between its
+ * chunks); medians into *res.
  */
 static bool measure(const struct workload *wk, struct wl *w,
 		    struct bench_impl *libmm, struct bench_impl *seed,
@@ -549,7 +562,7 @@ static bool measure(const struct workload *wk, struct wl *w,
 		if (seed)
 			st[r] = wk->run(seed, w, &res->seed_ops);
 		lt[r] = wk->run(libmm, w, &res->libmm_ops);
-		ft[r] = floor_rep(w);
+		ft[r] = w->floor_rep;
 		if (lt[r] < 0 || (seed && st[r] < 0))
 			return false;
 	}

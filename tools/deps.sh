@@ -16,7 +16,7 @@ declare -A GROUP=(
 	[fuzz]="clang libclang-rt-dev"
 	[lint]="clang-tidy cppcheck"
 	[debug]="gdb"
-	[bench]="valgrind"
+	[bench]="valgrind gnuplot-nox"
 	[valgrind]="valgrind"
 )
 
