@@ -55,13 +55,18 @@ sizes=$(awk 'NF && !($1 in s) { s[$1] = 1; print $1 }' "$out/steady.dat")
 [ -s "$out/paging.dat" ] || { echo "plot.sh: no paging lines in $log" >&2; exit 1; }
 run=$(date -u '+%Y-%m-%d %H:%M UTC')
 
-# One solid line (libmm), one dashed (seed) and one dotted (floor) per size.
+# Per size: a solid line (libmm), a dashed one (the seed) and a dotted one
+# (the memory floor).
 plots=() i=0
 for f in $sizes; do
 	gib=$((f * 4096 >> 30))
 	c=$((i + 1))
 	plots+=("'$out/steady.dat' index $i using 2:3:xtic(6) with linespoints lw 2 pt 7 lc $c title 'libmm, $gib GiB'")
-	plots+=("'$out/steady.dat' index $i using 2:4 with linespoints lw 2 dt 2 pt 5 lc $c title 'seed, $gib GiB'")
+	# The seed tracks at most 16 GiB: no seed line where it cannot run.
+	if awk -v f="$f" '$1 == f && $4 != "NaN" { n++ } END { exit !n }' \
+		"$out/steady.dat"; then
+		plots+=("'$out/steady.dat' index $i using 2:4 with linespoints lw 2 dt 2 pt 5 lc $c title 'seed, $gib GiB'")
+	fi
 	plots+=("'$out/steady.dat' index $i using 2:5 with linespoints lw 2 dt 3 pt 2 lc $c title 'floor, $gib GiB'")
 	i=$((i + 1))
 done
