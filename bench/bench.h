@@ -52,6 +52,7 @@ struct bench_result {
 	double libmm_ns;
 	double seed_ns;
 	double floor_ns;    /* steady: the memory floor, else BENCH_NONE */
+	double indep_ns;    /* steady: independent loads, else BENCH_NONE */
 	unsigned libmm_ops; /* timed operations per repetition */
 	unsigned seed_ops;
 };
@@ -89,7 +90,10 @@ void *bench_huge_alloc(size_t bytes);
 struct bench_floor {
 	void **base; /* the array; each line's first word points to the next */
 	void **pos;  /* where the chase stands */
+	uint32_t *order; /* the lines in the order of the cycle */
+	size_t next;	 /* independent loads: next index into order */
 	size_t lines;
+	uintptr_t sink; /* what the independent loads read (kept, unused) */
 };
 
 /* libmm's leaf bitmap for `frames` frames (one bit each), in whole lines. */
@@ -106,6 +110,13 @@ bool bench_floor_init(struct bench_floor *f, size_t bytes);
  * returns the ns per load, the clock read around the loads only.
  */
 double bench_floor_chunk(struct bench_floor *f);
+
+/*
+ * The same lines in the same order, but BENCH_FLOOR_CHUNK independent loads
+ * (addresses from the order list, not from the loaded values), so their
+ * misses may overlap; returns the ns per load.
+ */
+double bench_floor_indep_chunk(struct bench_floor *f);
 
 /* Release the array (a zeroed or destroyed floor is fine). */
 void bench_floor_destroy(struct bench_floor *f);

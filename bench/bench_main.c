@@ -117,35 +117,40 @@ static void fmt_x_floor(char *buf, size_t len, const struct bench_result *r)
 
 static void print_row(FILE *f, const struct bench_result *r, bool md)
 {
-	char l[32], s[32], x[32], fl[32], xf[32];
+	char l[32], s[32], x[32], fl[32], xf[32], in[32];
 
 	fmt_ns(l, sizeof(l), r->libmm_ns);
 	fmt_ns(s, sizeof(s), r->seed_ns);
 	fmt_speedup(x, sizeof(x), r);
 	fmt_ns(fl, sizeof(fl), r->floor_ns);
 	fmt_x_floor(xf, sizeof(xf), r);
+	fmt_ns(in, sizeof(in), r->indep_ns);
 	if (md)
-		fprintf(f, "| %s | %llu | %s | %s | %s | %s | %s | %u | %u |\n",
+		fprintf(f,
+			"| %s | %llu | %s | %s | %s | %s | %s | %s | %u | %u "
+			"|\n",
 			r->workload, (unsigned long long)r->frames, l, s, x, fl,
-			xf, r->libmm_ops, r->seed_ops);
+			xf, in, r->libmm_ops, r->seed_ops);
 	else
-		fprintf(f, "%-10s %10llu %12s %12s %9s %7s %7s %9u %7u\n",
+		fprintf(f, "%-10s %10llu %12s %12s %9s %7s %7s %7s %9u %7u\n",
 			r->workload, (unsigned long long)r->frames, l, s, x, fl,
-			xf, r->libmm_ops, r->seed_ops);
+			xf, in, r->libmm_ops, r->seed_ops);
 }
 
 static void print_table(FILE *f, const struct bench_result *r, size_t n,
 			bool md)
 {
 	if (md)
-		fprintf(f, "| workload | frames | libmm ns/op | seed ns/op | "
-			   "speedup | floor ns | libmm/floor | libmm ops/rep "
-			   "| seed ops/rep |\n"
-			   "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		fprintf(f,
+			"| workload | frames | libmm ns/op | seed ns/op | "
+			"speedup | floor ns | libmm/floor | indep. loads ns "
+			"| libmm ops/rep | seed ops/rep |\n"
+			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	else
-		fprintf(f, "%-10s %10s %12s %12s %9s %7s %7s %9s %7s\n",
+		fprintf(f, "%-10s %10s %12s %12s %9s %7s %7s %7s %9s %7s\n",
 			"workload", "frames", "libmm ns/op", "seed ns/op",
-			"speedup", "floor", "x floor", "libmm ops", "seed ops");
+			"speedup", "floor", "x floor", "indep", "libmm ops",
+			"seed ops");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, &r[i], md);
 }
@@ -153,7 +158,7 @@ static void print_table(FILE *f, const struct bench_result *r, size_t n,
 /* One `bench:` line per result; steady ones also carry the floor. */
 static void print_machine(const struct bench_result *r, size_t n)
 {
-	char l[32], s[32], x[32], fl[32], xf[32];
+	char l[32], s[32], x[32], fl[32], xf[32], in[32];
 
 	for (size_t i = 0; i < n; i++) {
 		fmt_ns(l, sizeof(l), r[i].libmm_ns);
@@ -168,7 +173,8 @@ static void print_machine(const struct bench_result *r, size_t n)
 		}
 		fmt_ns(fl, sizeof(fl), r[i].floor_ns);
 		fmt_x_floor(xf, sizeof(xf), &r[i]);
-		printf(" floor_ns=%s x_floor=%s\n", fl, xf);
+		fmt_ns(in, sizeof(in), r[i].indep_ns);
+		printf(" floor_ns=%s x_floor=%s indep_ns=%s\n", fl, xf, in);
 	}
 }
 
@@ -276,9 +282,14 @@ static const char md_notes[] =
 	"chunk of pairs, so both see the same cache state and neighbours. A "
 	"random free must touch one random bitmap line, so one dependent "
 	"load is the latency floor of a pair; x floor (libmm/floor) is the "
-	"steady figure as a multiple of it. Pairs do not depend on each "
-	"other, so the CPU overlaps their cache misses: x floor below 1 "
-	"means libmm runs faster than one serialized miss per pair.\n"
+	"steady figure as a multiple of it. indep. loads: the same lines in "
+	"the same order read by independent loads (addresses from a list), "
+	"in chunks alternating with the floor's: what overlapping misses "
+	"can reach. Pairs do not depend on each other either (the victims "
+	"are known in advance), so the CPU overlaps the misses of successive "
+	"pairs: x floor below 1 means libmm runs faster than one serialized "
+	"miss per pair, and the independent loads show how far overlap can "
+	"go.\n"
 	"- fill: every usable frame allocated in turn. free: all of them "
 	"freed in a fixed random order.\n"
 	"- steadyNN: pre-filled to NN% with a fixed-seed random pattern, "

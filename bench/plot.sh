@@ -15,8 +15,8 @@ mkdir -p "$out"
 
 # One block per memory size (frames), one row per fill level: frames, x
 # position of the level (50, 90, 99, 99.9% at 0, 1, 2, 3: evenly spaced,
-# the free share shrinking tenfold per step), libmm ns, seed ns, floor ns
-# ("-" becomes NaN), the level's label.
+# the free share shrinking tenfold per step), libmm ns, seed ns, floor ns,
+# the level's label, independent-load ns ("-" becomes NaN).
 awk '
 function val(k,   i, kv) {
 	for (i = 3; i <= NF; i++) {
@@ -30,8 +30,9 @@ $1 == "bench:" && $2 ~ /^steady[0-9]+$/ {
 	lvl = length(lvl) == 3 ? lvl / 10 : lvl
 	x = lvl == 50 ? 0 : lvl == 90 ? 1 : lvl == 99 ? 2 : 3
 	if (!(f in seen)) { seen[f] = 1; order[n++] = f }
-	row[f] = row[f] sprintf("%s %d %s %s %s %s%%\n", f, x, val("libmm_ns"),
-		val("seed_ns"), val("floor_ns"), lvl)
+	row[f] = row[f] sprintf("%s %d %s %s %s %s%% %s\n", f, x,
+		val("libmm_ns"), val("seed_ns"), val("floor_ns"), lvl,
+		val("indep_ns"))
 }
 END {
 	for (i = 0; i < n; i++) printf "%s\n\n", row[order[i]]
@@ -55,8 +56,8 @@ sizes=$(awk 'NF && !($1 in s) { s[$1] = 1; print $1 }' "$out/steady.dat")
 [ -s "$out/paging.dat" ] || { echo "plot.sh: no paging lines in $log" >&2; exit 1; }
 run=$(date -u '+%Y-%m-%d %H:%M UTC')
 
-# Per size: a solid line (libmm), a dashed one (the seed) and a dotted one
-# (the memory floor).
+# Per size: a solid line (libmm), a dashed one (the seed), a dotted one (the
+# memory floor: one dependent load) and a thin one (independent loads).
 plots=() i=0
 for f in $sizes; do
 	gib=$((f * 4096 >> 30))
@@ -68,6 +69,7 @@ for f in $sizes; do
 		plots+=("'$out/steady.dat' index $i using 2:4 with linespoints lw 2 dt 2 pt 5 lc $c title 'seed, $gib GiB'")
 	fi
 	plots+=("'$out/steady.dat' index $i using 2:5 with linespoints lw 2 dt 3 pt 2 lc $c title 'floor, $gib GiB'")
+	plots+=("'$out/steady.dat' index $i using 2:7 with linespoints lw 1 dt 4 pt 0 lc $c title 'indep. loads, $gib GiB'")
 	i=$((i + 1))
 done
 plot_cmd=$(IFS=,; echo "${plots[*]}")
