@@ -16,6 +16,8 @@ C_SOURCES += $(shell find examples -name '*.[ch]' 2>/dev/null)
 BENCH := build/bench/bench/xomb_bench
 BENCH_MD ?= build/bench/RESULTS.md
 BENCH_CG_MD ?= build/bench/CALLGRIND.md
+BENCH_LOG ?= build/bench/bench.log
+BENCH_PLOTS := steady.svg paging.svg
 
 all:
 	$(DEPS) $(BOOT_DEPS)
@@ -127,13 +129,16 @@ valgrind:
 	cmake --build --preset valgrind -j $(JOBS)
 	ctest --preset valgrind -j $(JOBS)
 
-# Host benchmarks of libmm against the seed baseline (bench/RESULTS.md);
-# never part of `make test`.
+# Host benchmarks of libmm against the seed baseline and the memory floor
+# (bench/RESULTS.md); the output also goes to $(BENCH_LOG), from which
+# bench/plot.sh draws build/bench/{steady,paging}.svg with gnuplot. Never
+# part of `make test`.
 bench:
-	$(DEPS) host
+	$(DEPS) host bench
 	cmake --preset bench
 	cmake --build --preset bench -j $(JOBS) --target xomb_bench
-	$(BENCH) --md $(BENCH_MD)
+	set -o pipefail; $(BENCH) --md $(BENCH_MD) | tee $(BENCH_LOG)
+	bench/plot.sh $(BENCH_LOG) build/bench
 
 # Instructions per steady pair under callgrind: deterministic figures.
 bench-callgrind:
@@ -142,9 +147,14 @@ bench-callgrind:
 	cmake --build --preset bench -j $(JOBS) --target xomb_bench
 	bench/callgrind.sh $(BENCH) 1048576 $(BENCH_CG_MD)
 
-# Both, then bench/RESULTS.md (the README's benchmark section) from them.
-bench-results: bench bench-callgrind
+# Both, one after the other (never in parallel: the timed run must not
+# share the CPUs with callgrind), then bench/RESULTS.md and the plots the
+# README shows (bench/*.svg) from them.
+bench-results:
+	$(MAKE) bench
+	$(MAKE) bench-callgrind
 	cat $(BENCH_MD) $(BENCH_CG_MD) >bench/RESULTS.md
+	cp $(addprefix build/bench/,$(BENCH_PLOTS)) bench/
 
 # The kernel: ISO, boot in QEMU (TCG) with serial on the terminal, Bochs,
 # and QEMU halted for gdb. Exit 33 from QEMU (isa-debug-exit 0x10) means

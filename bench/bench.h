@@ -21,6 +21,9 @@
 /* Marks "not measured" in a result (the seed cannot run the workload). */
 #define BENCH_NONE (-1.0)
 
+/* The huge page size the kernel maps libmm's metadata with. */
+#define BENCH_HUGE_PAGE ((size_t)2 << 20)
+
 /*
  * One frame allocator under test. The workloads only call through these
  * pointers, so libmm and the seed pay the same harness cost (one indirect
@@ -48,6 +51,8 @@ struct bench_result {
 	uint64_t frames;
 	double libmm_ns;
 	double seed_ns;
+	double floor_ns;    /* steady: the memory floor, else BENCH_NONE */
+	double indep_ns;    /* steady: independent loads, else BENCH_NONE */
 	unsigned libmm_ops; /* timed operations per repetition */
 	unsigned seed_ops;
 };
@@ -66,6 +71,55 @@ double bench_median(double *v, size_t n);
 
 /* Median of n integer samples (n >= 1); reorders v. */
 double bench_median_u64(uint64_t *v, size_t n);
+
+/*
+ * bytes of memory like libmm's metadata: 2 MiB-aligned (size rounded up to
+ * 2 MiB), transparent huge pages asked for (madvise, a hint only), every
+ * byte written once so no page fault is ever timed. NULL when out of host
+ * memory; release with free().
+ */
+void *bench_huge_alloc(size_t bytes);
+
+/*
+ * The memory floor: a random dependent load (pointer chase over one random
+ * cyclic permutation of the 64-byte lines of an array) on bench_huge_alloc()
+ * memory. A random free must touch one random line of libmm's leaf bitmap,
+ * so one such load over an array of that size is the physical floor of a
+ * {free; alloc} pair.
+ */
+struct bench_floor {
+	void **base; /* the array; each line's first word points to the next */
+	void **pos;  /* where the chase stands */
+	uint32_t *order; /* the lines in the order of the cycle */
+	size_t next;	 /* independent loads: next index into order */
+	size_t lines;
+	uintptr_t sink; /* what the independent loads read (kept, unused) */
+};
+
+/* libmm's leaf bitmap for `frames` frames (one bit each), in whole lines. */
+size_t bench_floor_bytes(uint64_t frames);
+
+/* Build the chase over `bytes` (>= 64); false when out of host memory. */
+bool bench_floor_init(struct bench_floor *f, size_t bytes);
+
+/* Dependent loads per chunk of bench_floor_chunk(). */
+#define BENCH_FLOOR_CHUNK 256u
+
+/*
+ * Chase BENCH_FLOOR_CHUNK loads on from where the last call stopped;
+ * returns the ns per load, the clock read around the loads only.
+ */
+double bench_floor_chunk(struct bench_floor *f);
+
+/*
+ * The same lines in the same order, but BENCH_FLOOR_CHUNK independent loads
+ * (addresses from the order list, not from the loaded values), so their
+ * misses may overlap; returns the ns per load.
+ */
+double bench_floor_indep_chunk(struct bench_floor *f);
+
+/* Release the array (a zeroed or destroyed floor is fine). */
+void bench_floor_destroy(struct bench_floor *f);
 
 /* True iff frame pfn lies in a usable region of the benchmark map. */
 static inline bool bench_pfn_usable(uint64_t pfn, uint64_t frames)

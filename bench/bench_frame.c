@@ -39,6 +39,11 @@ struct wl {
 	uint64_t sum[2];	/* per allocator (hinted): pfn sum this rep */
 	uint64_t seed_chunks;	/* chunks the seed did this rep */
 	bool diverged;		/* libmm and the seed took different frames */
+	struct bench_floor floor; /* steady, timed runs: the memory floor */
+	double *frate;		  /* ns per load of each floor chunk */
+	double *irate;		  /* the same, independent loads */
+	size_t nfrate, nirate;
+	double floor_rep, indep_rep; /* the last libmm repetition's */
 };
 
 struct workload {
@@ -328,9 +333,30 @@ static bool setup_steady(struct bench_impl *im, struct wl *w)
 	return true;
 }
 
-/* After libmm's repetition: compare with the seed's. */
+/*
+ * The memory floor, chunk by chunk between libmm's timed chunks: after the
+ * same harness work (following the list, picking victims) as each chunk of
+ * pairs, so both see the same cache state and the same neighbours. Chunks
+ * of dependent and of independent loads alternate.
+ */
+static void floor_add(struct wl *w)
+{
+	if (!w->floor.base || w->nfrate >= w->rate_cap)
+		return;
+	if (w->nfrate == w->nirate)
+		w->frate[w->nfrate++] = bench_floor_chunk(&w->floor);
+	else
+		w->irate[w->nirate++] = bench_floor_indep_chunk(&w->floor);
+}
+
+/* After libmm's repetition: its floor; compare with the seed's pairs. */
 static void steady_end(struct wl *w)
 {
+	w->floor_rep =
+		w->nfrate ? bench_median(w->frate, w->nfrate) : BENCH_NONE;
+	w->indep_rep =
+		w->nirate ? bench_median(w->irate, w->nirate) : BENCH_NONE;
+	w->nfrate = w->nirate = 0;
 	if (w->seed_chunks && w->sum[0] != w->sum[1])
 		w->diverged = true;
 	w->sum[0] = w->sum[1] = 0;
@@ -360,6 +386,8 @@ static double run_steady(struct bench_impl *im, struct wl *w, unsigned *ops)
 
 		sum = chunk_pairs(im, w, victims, n, &ns);
 		rate_add(w, ns, n);
+		if (!seed)
+			floor_add(w);
 		spent += ns;
 		done += n;
 		if (seed || c < w->seed_chunks)
@@ -470,8 +498,11 @@ static void wl_free(struct wl *w)
 {
 	free(w->perm);
 	free(w->rate);
+	free(w->frate);
+	free(w->irate);
 	free(w->alive[0]);
 	free(w->alive[1]);
+	bench_floor_destroy(&w->floor);
 	free(w);
 }
 
@@ -480,6 +511,7 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 {
 	struct wl *w = calloc(1, sizeof(*w));
 	uint64_t n;
+	bool floor_ok;
 
 	if (!w)
 		return NULL;
@@ -493,10 +525,16 @@ static struct wl *wl_new(const char *name, uint64_t frames,
 	w->contig = strcmp(name, "contig1g") == 0 ? 512u * 512u : 512u;
 	w->rate_cap = frames / BIG_CHUNK + 4096;
 	w->rate = malloc(w->rate_cap * sizeof(*w->rate));
+	w->frate = malloc(w->rate_cap * sizeof(*w->frate));
+	w->irate = malloc(w->rate_cap * sizeof(*w->irate));
+	w->floor_rep = w->indep_rep = BENCH_NONE;
 	n = w->fill_permille ? w->usable : 1;
 	w->alive[0] = malloc(n * sizeof(uint32_t));
 	w->alive[1] = malloc(n * sizeof(uint32_t));
-	if (!w->rate || !w->alive[0] || !w->alive[1]) {
+	floor_ok = !w->fill_permille || !opt ||
+		   bench_floor_init(&w->floor, bench_floor_bytes(frames));
+	if (!w->rate || !w->frate || !w->irate || !w->alive[0] ||
+	    !w->alive[1] || !floor_ok) {
 		wl_free(w);
 		return NULL;
 	}
@@ -518,13 +556,14 @@ static bool same_pairs(const struct wl *w, const char *name)
 
 /*
  * The repetitions, interleaved (the seed first: in steady workloads libmm
- * then runs the same pairs); medians into *res.
+ * then runs the same pairs, with the memory floor measured between its
+ * chunks); medians into *res.
  */
 static bool measure(const struct workload *wk, struct wl *w,
 		    struct bench_impl *libmm, struct bench_impl *seed,
 		    struct bench_result *res)
 {
-	double lt[MAX_REPS], st[MAX_REPS];
+	double lt[MAX_REPS], st[MAX_REPS], ft[MAX_REPS], it[MAX_REPS];
 	unsigned reps = w->opt->reps < MAX_REPS / 4 ? w->opt->reps : 15u;
 
 	if (wk->run == run_init) /* one short operation per repetition */
@@ -533,11 +572,15 @@ static bool measure(const struct workload *wk, struct wl *w,
 		if (seed)
 			st[r] = wk->run(seed, w, &res->seed_ops);
 		lt[r] = wk->run(libmm, w, &res->libmm_ops);
+		ft[r] = w->floor_rep;
+		it[r] = w->indep_rep;
 		if (lt[r] < 0 || (seed && st[r] < 0))
 			return false;
 	}
 	res->libmm_ns = bench_median(lt, reps);
 	res->seed_ns = seed ? bench_median(st, reps) : BENCH_NONE;
+	res->floor_ns = w->floor.base ? bench_median(ft, reps) : BENCH_NONE;
+	res->indep_ns = w->floor.base ? bench_median(it, reps) : BENCH_NONE;
 	return true;
 }
 

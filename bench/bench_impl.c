@@ -3,20 +3,16 @@
  * (metadata on the host heap, touched once before any timing) and the seed
  * baseline of seed_frame.c. Adapters only: no policy lives here.
  *
- * The metadata is 2 MiB-aligned and asks for transparent huge pages, as the
- * kernel maps it with 2 MiB pages (arch_window_map): a random bitmap access
- * then costs a cache miss but no 4 KiB TLB miss, as it would in the kernel.
+ * The metadata comes from bench_huge_alloc() (2 MiB-aligned, transparent
+ * huge pages asked for), as the kernel maps it with 2 MiB pages
+ * (arch_window_map): a random bitmap access then costs a cache miss but no
+ * 4 KiB TLB miss, as it would in the kernel.
  */
-#define _DEFAULT_SOURCE /* madvise */
 #include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 
 #include "bench.h"
 #include "mm/frame.h"
 #include "seed_frame.h"
-
-#define HUGE_PAGE ((size_t)2 << 20)
 
 struct libmm_ctx {
 	struct mm_frames fa;
@@ -69,15 +65,11 @@ bool bench_libmm_impl(struct bench_impl *im, uint64_t max_frames)
 	if (!c)
 		return false;
 	c->meta_bytes = bench_libmm_metadata_bytes(max_frames);
-	c->meta = aligned_alloc(HUGE_PAGE, (c->meta_bytes + HUGE_PAGE - 1) &
-						   ~(size_t)(HUGE_PAGE - 1));
+	c->meta = bench_huge_alloc(c->meta_bytes);
 	if (!c->meta) {
 		free(c);
 		return false;
 	}
-	/* Only a hint: without THP the figures include 4 KiB TLB misses. */
-	(void)madvise(c->meta, c->meta_bytes, MADV_HUGEPAGE);
-	memset(c->meta, 0xA5, c->meta_bytes);
 	*im = (struct bench_impl){
 		.name = "libmm",
 		.ctx = c,
@@ -110,13 +102,13 @@ static bool seed_init(void *ctx, const struct mm_memmap *map)
 static bool seed_alloc(void *ctx, uint64_t *pfn)
 {
 	(void)ctx;
-	return seed_frame_alloc(pfn);
+	return seed_frame_alloc(pfn) == SEED_OK;
 }
 
 static bool seed_free(void *ctx, uint64_t pfn)
 {
 	(void)ctx;
-	return seed_frame_free(pfn);
+	return seed_frame_free(pfn) == SEED_OK;
 }
 
 static bool seed_used(void *ctx, uint64_t pfn)

@@ -1,9 +1,9 @@
 /*
  * xomb_bench: the command line of the host benchmarks. The default run is
  * the full suite of `make bench`: frame workloads at 1M, 4M and 16M frames
- * and init at 256M frames against the seed baseline, metadata size, the
- * verdict on each target, a sensitivity run against a faster (word-skip)
- * variant of the baseline, then the paging benchmark. It prints readable
+ * and init at 256M frames against the seed baseline, each steady figure
+ * beside the memory floor measured in the same run, metadata size, the
+ * verdict on each target, then the paging benchmark. It prints readable
  * tables and one machine-readable `bench:` line per workload; --md FILE
  * also writes the tables as Markdown. --only W --frames N runs one
  * workload; adding --count K runs exactly K untimed steady pairs on one
@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "seed_frame.h"
 
 #define MAX_RESULTS 64u
 
@@ -41,7 +40,6 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: xomb_bench [--reps R] [--md FILE] [--no-paging]\n"
-		"                  [--seed-word-skip]\n"
 		"       xomb_bench --only WORKLOAD --frames N [--reps R]\n"
 		"       xomb_bench --only paging [--reps R]\n"
 		"       xomb_bench --only steadyNN --frames N --impl "
@@ -75,15 +73,13 @@ static bool parse(struct args *a, int argc, char **argv)
 			.cmp_ops = 4096,
 			.seed_budget_ms = 150.0,
 			.last_samples = 2001,
-			.seed_last = 3},
+			.seed_last = 31},
 		.impl = "libmm",
 		.count = -1,
 	};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--no-paging") == 0)
 			a->no_paging = true;
-		else if (strcmp(argv[i], "--seed-word-skip") == 0)
-			seed_frame_set_word_skip(true);
 		else if (strcmp(argv[i], "--quiet") == 0)
 			a->opt.quiet = true;
 		else if (i + 1 >= argc || !parse_one(a, argv[i], argv[i + 1]))
@@ -110,51 +106,75 @@ static void fmt_speedup(char *buf, size_t len, const struct bench_result *r)
 		snprintf(buf, len, "%.1f", r->seed_ns / r->libmm_ns);
 }
 
+/* libmm's figure as a multiple of the memory floor, or "-". */
+static void fmt_x_floor(char *buf, size_t len, const struct bench_result *r)
+{
+	if (r->floor_ns <= 0 || r->libmm_ns < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.2f", r->libmm_ns / r->floor_ns);
+}
+
 static void print_row(FILE *f, const struct bench_result *r, bool md)
 {
-	char l[32], s[32], x[32];
+	char l[32], s[32], x[32], fl[32], xf[32], in[32];
 
 	fmt_ns(l, sizeof(l), r->libmm_ns);
 	fmt_ns(s, sizeof(s), r->seed_ns);
 	fmt_speedup(x, sizeof(x), r);
+	fmt_ns(fl, sizeof(fl), r->floor_ns);
+	fmt_x_floor(xf, sizeof(xf), r);
+	fmt_ns(in, sizeof(in), r->indep_ns);
 	if (md)
-		fprintf(f, "| %s | %llu | %s | %s | %s | %u | %u |\n",
-			r->workload, (unsigned long long)r->frames, l, s, x,
-			r->libmm_ops, r->seed_ops);
+		fprintf(f,
+			"| %s | %llu | %s | %s | %s | %s | %s | %s | %u | %u "
+			"|\n",
+			r->workload, (unsigned long long)r->frames, l, s, x, fl,
+			xf, in, r->libmm_ops, r->seed_ops);
 	else
-		fprintf(f, "%-10s %10llu %12s %14s %9s %9u %7u\n", r->workload,
-			(unsigned long long)r->frames, l, s, x, r->libmm_ops,
-			r->seed_ops);
+		fprintf(f, "%-10s %10llu %12s %12s %9s %7s %7s %7s %9u %7u\n",
+			r->workload, (unsigned long long)r->frames, l, s, x, fl,
+			xf, in, r->libmm_ops, r->seed_ops);
 }
 
 static void print_table(FILE *f, const struct bench_result *r, size_t n,
 			bool md)
 {
 	if (md)
-		fprintf(f, "| workload | frames | libmm ns/op | seed ns/op | "
-			   "speedup | libmm ops/rep | seed ops/rep |\n"
-			   "|---|---:|---:|---:|---:|---:|---:|\n");
+		fprintf(f,
+			"| workload | frames | libmm ns/op | seed ns/op | "
+			"speedup | floor ns | libmm/floor | indep. loads ns "
+			"| libmm ops/rep | seed ops/rep |\n"
+			"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	else
-		fprintf(f, "%-10s %10s %12s %14s %9s %9s %7s\n", "workload",
-			"frames", "libmm ns/op", "seed ns/op", "speedup",
-			"libmm ops", "seed ops");
+		fprintf(f, "%-10s %10s %12s %12s %9s %7s %7s %7s %9s %7s\n",
+			"workload", "frames", "libmm ns/op", "seed ns/op",
+			"speedup", "floor", "x floor", "indep", "libmm ops",
+			"seed ops");
 	for (size_t i = 0; i < n; i++)
 		print_row(f, &r[i], md);
 }
 
-static void print_machine(const char *prefix, const struct bench_result *r,
-			  size_t n)
+/* One `bench:` line per result; steady ones also carry the floor. */
+static void print_machine(const struct bench_result *r, size_t n)
 {
-	char l[32], s[32], x[32];
+	char l[32], s[32], x[32], fl[32], xf[32], in[32];
 
 	for (size_t i = 0; i < n; i++) {
 		fmt_ns(l, sizeof(l), r[i].libmm_ns);
 		fmt_ns(s, sizeof(s), r[i].seed_ns);
 		fmt_speedup(x, sizeof(x), &r[i]);
-		printf("%s: %s frames=%llu libmm_ns=%s seed_ns=%s "
-		       "speedup=%s\n",
-		       prefix, r[i].workload, (unsigned long long)r[i].frames,
-		       l, s, x);
+		printf("bench: %s frames=%llu libmm_ns=%s seed_ns=%s "
+		       "speedup=%s",
+		       r[i].workload, (unsigned long long)r[i].frames, l, s, x);
+		if (r[i].floor_ns < 0) {
+			printf("\n");
+			continue;
+		}
+		fmt_ns(fl, sizeof(fl), r[i].floor_ns);
+		fmt_x_floor(xf, sizeof(xf), &r[i]);
+		fmt_ns(in, sizeof(in), r[i].indep_ns);
+		printf(" floor_ns=%s x_floor=%s indep_ns=%s\n", fl, xf, in);
 	}
 }
 
@@ -212,38 +232,6 @@ static size_t run_suite(const struct args *a, struct bench_impl *l,
 	return n;
 }
 
-static const char variant_md[] =
-	"\n### Sensitivity: against a faster seed (not the seed)\n\n"
-	"The same workloads against a variant of the baseline whose search "
-	"steps over whole 64-bit words of used frames (`xomb_bench "
-	"--seed-word-skip`). The issue's own seed figures (0.8-7 us per "
-	"pair, 9-36 us for the last frame) match this variant rather than "
-	"the one-bit-at-a-time model above.\n\n";
-
-/* Steady and lastframe at 1M and 4M frames against the word-skip seed. */
-static void run_variant(const struct args *a, struct bench_impl *l,
-			struct bench_impl *s, FILE *md)
-{
-	static const char *const w[] = {"steady50", "steady90", "steady99",
-					"steady999", "lastframe"};
-	struct bench_result r[2 * 5];
-	size_t n = 0;
-
-	seed_frame_set_word_skip(true);
-	for (size_t f = 0; f < 2; f++) {
-		for (size_t i = 0; i < 5; i++)
-			n += run_one(w[i], suite_frames[f], l, s, a, &r[n]);
-	}
-	seed_frame_set_word_skip(false);
-	printf("\nseed variant with a word-at-a-time skip (not the seed):\n");
-	print_table(stdout, r, n, false);
-	print_machine("bench-seedw", r, n);
-	if (md) {
-		fprintf(md, "%s", variant_md);
-		print_table(md, r, n, true);
-	}
-}
-
 static int run_count(const struct args *a)
 {
 	struct bench_impl ref, seed;
@@ -274,10 +262,34 @@ static const char md_notes[] =
 	"outlier, not a bias). init: per whole initialisation, 4R+1 "
 	"repetitions; contig: per run handed out. `-`: the seed cannot run "
 	"it (above 16 GiB, or no contiguous allocation).\n"
-	"- The seed baseline (bench/seed_frame.c) is the seed's algorithm as "
-	"specified: a static 16 GiB bitmap, init one bit at a time, search "
-	"one bit at a time from the hint (no skipping of full words), wrap "
-	"once, hint moved back on free.\n"
+	"- The seed baseline (bench/seed_frame.c) is the seed's frame.rs as "
+	"written: a static 16 GiB bitmap of 64-bit words; init sets whole "
+	"words to ones, then clears usable frames one bit at a time; "
+	"allocation returns out-of-memory at once when the free count is 0, "
+	"else skips every word equal to all ones from the hint's word to the "
+	"end, then wraps once, and takes the lowest clear bit of the first "
+	"other word (trailing zeros of its inverse); a free ignores a double "
+	"free and moves the hint back. Left out: the seed's spin lock around "
+	"each call (one uncontended lock and unlock that the baseline does "
+	"not pay). bench.seed_frame_test (ctest) checks these rules.\n"
+	"- floor: the memory floor, measured in the same run: after each "
+	"chunk of libmm's timed pairs, one chunk of 256 random dependent "
+	"loads (a pointer chase over a random cyclic permutation of the "
+	"64-byte lines) over an array the size of libmm's leaf bitmap (one "
+	"bit per frame), on the same memory as the metadata (2 MiB-aligned, "
+	"transparent huge pages asked for); median chunk, median over "
+	"repetitions. Each floor chunk follows the same harness work as each "
+	"chunk of pairs, so both see the same cache state and neighbours. A "
+	"random free must touch one random bitmap line, so one dependent "
+	"load is the latency floor of a pair; x floor (libmm/floor) is the "
+	"steady figure as a multiple of it. indep. loads: the same lines in "
+	"the same order read by independent loads (addresses from a list), "
+	"in chunks alternating with the floor's: what overlapping misses "
+	"can reach. Pairs do not depend on each other either (the victims "
+	"are known in advance), so the CPU overlaps the misses of successive "
+	"pairs: x floor below 1 means libmm runs faster than one serialized "
+	"miss per pair, and the independent loads show how far overlap can "
+	"go.\n"
 	"- fill: every usable frame allocated in turn. free: all of them "
 	"freed in a fixed random order.\n"
 	"- steadyNN: pre-filled to NN% with a fixed-seed random pattern, "
@@ -293,7 +305,7 @@ static const char md_notes[] =
 	"lines are as cold as random frees make them.\n"
 	"- lastframe: everything used but the last frame; the seed's hint at "
 	"the start (frame 0 freed and taken again). Timed as a batch of "
-	"{allocate; restore the state} (2001 for libmm, 3 for the seed), so "
+	"{allocate; restore the state} (2001 for libmm, 31 for the seed), so "
 	"the figure is an upper bound of the allocation alone.\n"
 	"- The machine is shared: absolute figures vary with load "
 	"(ratios hold better, both sides see the same load).\n\n";
@@ -320,9 +332,16 @@ static void write_md_head(FILE *md, const struct args *a, double load)
 	fprintf(md,
 		"## Benchmarks\n\nReproduce: `make bench` (preset `bench`: "
 		"Release, -O2, host only; writes this file to "
-		"build/bench/RESULTS.md); this file: `make bench-results` "
-		"(also runs `make bench-callgrind`).\n"
-		"Run: %s, %ld CPUs, load average %.2f at start.\n\n%s"
+		"build/bench/RESULTS.md, its output to build/bench/bench.log "
+		"and the plots to build/bench/*.svg); this file and "
+		"bench/*.svg: `make bench-results` (then runs `make "
+		"bench-callgrind`, whose table ends this file). The seed "
+		"baseline and the floor are checked by the ctests "
+		"bench.seed_frame_test and bench.floor_test.\n"
+		"Run: %s, %ld CPUs, load average %.2f at start.\n\n"
+		"![ns per steady pair against the fill level: libmm, the seed "
+		"and the memory floor at each size](steady.svg)\n\n"
+		"![ns per paging call on the simulator](paging.svg)\n\n%s"
 		"### Frame allocator (%u repetitions, medians, ns per "
 		"operation)\n\n",
 		date, sysconf(_SC_NPROCESSORS_ONLN), load, md_notes,
@@ -347,15 +366,13 @@ static int run_timed(const struct args *a)
 	if (a->md && !(md = fopen(a->md, "w")))
 		perror(a->md);
 	print_table(stdout, res, n, false);
-	print_machine("bench", res, n);
+	print_machine(res, n);
 	if (md) {
 		write_md_head(md, a, load);
 		print_table(md, res, n, true);
 	}
-	if (!a->only) {
+	if (!a->only)
 		bench_targets_report(res, n, print_metadata(md), md);
-		run_variant(a, &l, &s, md);
-	}
 	if (!a->only && !a->no_paging)
 		bench_paging_run(a->opt.reps, md);
 	if (md)

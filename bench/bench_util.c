@@ -1,9 +1,13 @@
 /*
  * Utilities of the host benchmarks: the monotonic clock and its overhead, a
- * fixed-seed xorshift64* generator, medians, and the PC-like memory map all
- * frame workloads share.
+ * fixed-seed xorshift64* generator, medians, the huge-page memory that
+ * libmm's metadata and the memory floor share, and the PC-like memory map
+ * all frame workloads share.
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "bench.h"
@@ -69,6 +73,19 @@ double bench_median_u64(uint64_t *v, size_t n)
 	m = bench_median(d, n);
 	free(d);
 	return m;
+}
+
+void *bench_huge_alloc(size_t bytes)
+{
+	size_t size = (bytes + BENCH_HUGE_PAGE - 1) & ~(BENCH_HUGE_PAGE - 1);
+	void *p = aligned_alloc(BENCH_HUGE_PAGE, size ? size : BENCH_HUGE_PAGE);
+
+	if (!p)
+		return NULL;
+	/* Only a hint: without THP the figures include 4 KiB TLB misses. */
+	(void)madvise(p, size, MADV_HUGEPAGE);
+	memset(p, 0xA5, size);
+	return p;
 }
 
 void bench_map_build(struct mm_memmap *map, uint64_t frames)
