@@ -6,7 +6,7 @@ DEPS := tools/deps.sh
 # What the default preset needs: it builds the hybrid BIOS/UEFI ISO and
 # registers the QEMU, Bochs and OVMF boot tests.
 BOOT_DEPS := host kernel bochs uefi
-C_SOURCES = $(shell find libmm arch kernel tests bench -name '*.[ch]' 2>/dev/null)
+C_SOURCES = $(shell find libmm arch kernel tests bench user -name '*.[ch]' 2>/dev/null)
 # The out-of-tree examples of libmm's installed API are formatted too.
 C_SOURCES += $(shell find examples -name '*.[ch]' 2>/dev/null)
 

@@ -4,8 +4,8 @@
  * everything except the kernel extent, which the kernel fills itself.
  *
  * Strings are COPIED into fixed, NUL-terminated buffers of BOOT_STRING_MAX
- * bytes: the boot info sits in low memory reached through the identity map,
- * which the kernel removes later, so nothing here points into it. A string
+ * bytes; only the modules are read back from the loader's info when asked
+ * for (`info`, below), so their number has no bound here. A string
  * longer than BOOT_STRING_MAX - 1 bytes is truncated and its *_truncated flag
  * is set. Addresses are physical addresses as reported by the loader.
  * A field whose tag was absent is zero (its `present` flag is false).
@@ -19,9 +19,8 @@
 
 #include "mm/memmap.h"
 
-#define BOOT_STRING_MAX	 256u /* bytes per string buffer, NUL included */
-#define BOOT_MODULES_MAX 16u  /* more modules -> MM_ERR_NOMEM */
-#define BOOT_RSDP_MAX	 36u  /* an ACPI 2.0+ RSDP; ACPI 1.0 uses 20 */
+#define BOOT_STRING_MAX 256u /* bytes per string buffer, NUL included */
+#define BOOT_RSDP_MAX	36u  /* an ACPI 2.0+ RSDP; ACPI 1.0 uses 20 */
 
 enum boot_method {
 	BOOT_METHOD_NONE = 0,
@@ -121,8 +120,13 @@ struct boot_info {
 	struct boot_acpi acpi;
 	struct boot_efi efi;
 
+	/*
+	 * Modules: any number. They are not copied here: mb2_module() reads
+	 * module i back from the loader's info, which stays readable at
+	 * `info` (the kernel maps it for good; the parser validated it).
+	 */
 	size_t module_count;
-	struct boot_module modules[BOOT_MODULES_MAX];
+	const void *info;
 
 	/*
 	 * Kernel image extent, [start, end). Filled by the kernel from its

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "aspace.h"
 #include "boot_info.h"
 #include "cmdline.h"
 #include "kmem.h"
@@ -15,7 +16,9 @@
 #include "mb2_dump.h"
 #include "multiboot2.h"
 #include "panic.h"
+#include "programs.h"
 #include "serial.h"
+#include "uarch.h"
 
 _Noreturn void kmain(uint32_t magic, uint32_t info_phys);
 
@@ -50,11 +53,13 @@ static uint32_t parse_boot_info(uint32_t info_phys)
 
 static void print_modules(void)
 {
-	for (size_t i = 0; i < boot_info.module_count; i++) {
-		const struct boot_module *m = &boot_info.modules[i];
+	struct boot_module m;
 
-		kprintf("module %zu: [%#lx, %#lx) \"%s\"\n", i, m->start,
-			m->end, m->cmdline);
+	for (size_t i = 0; i < boot_info.module_count; i++) {
+		if (mb2_module(&boot_info, i, &m) != MM_OK)
+			panic("module %zu: unreadable", i);
+		kprintf("module %zu: [%#lx, %#lx) \"%s\"\n", i, m.start, m.end,
+			m.cmdline);
 	}
 }
 
@@ -111,10 +116,30 @@ static void print_summary(const struct ktest_result *r)
 	kprintf("ktest: %u passed, %u failed\n", r->passed, r->failed);
 }
 
+/*
+ * Ring 3: the shared kernel half, the system-call MSRs, SMEP/SMAP; then
+ * the user-mode kernel tests and the programs. True when every program met
+ * its expect= and no frame leaked.
+ */
+static bool user_phase(struct ktest_result *result)
+{
+	struct programs_result pr;
+
+	kmem_lock();
+	aspace_init();
+	kmem_unlock();
+	uarch_init();
+	kprintf("user: smep=%d smap=%d\n", uarch_smep(), uarch_smap());
+	ktest_run_table(ktest_user_tests, ktest_user_count, result);
+	programs_run(&boot_info, &pr);
+	return pr.unmet == 0 && pr.frames_leaked == 0;
+}
+
 _Noreturn void kmain(uint32_t magic, uint32_t info_phys)
 {
 	struct ktest_result result;
 	uint32_t info_size;
+	bool user_ok;
 
 	serial_init();
 	arch_idt_init();
@@ -135,7 +160,8 @@ _Noreturn void kmain(uint32_t magic, uint32_t info_phys)
 	kprintf("paging: recursive PML4[510], identity map removed, kernel "
 		"W^X\n");
 	ktest_run(&boot_info, &result);
+	user_ok = user_phase(&result);
 	print_summary(&result);
 	serial_flush();
-	arch_exit(result.failed ? ARCH_EXIT_FAIL : ARCH_EXIT_PASS);
+	arch_exit(result.failed || !user_ok ? ARCH_EXIT_FAIL : ARCH_EXIT_PASS);
 }

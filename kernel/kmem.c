@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "kprintf.h"
+#include "multiboot2.h"
 #include "panic.h"
 
 #define PAGE_MASK (MM_FRAME_SIZE - 1)
@@ -38,50 +39,77 @@ static void add_reserved(uint64_t start, uint64_t end)
 	kmem.reserved[kmem.nreserved++] = (struct kmem_range){start, end};
 }
 
-/* Everything the metadata must avoid, i.e. all reservations but itself. */
+/* Module i's physical range; panics if the boot info cannot give it. */
+static struct kmem_range module_range(const struct boot_info *bi, size_t i)
+{
+	struct boot_module m;
+
+	if (mb2_module(bi, i, &m) != MM_OK)
+		panic("kmem: module %zu of the boot info is unreadable", i);
+	return (struct kmem_range){m.start, m.end};
+}
+
+/*
+ * Everything the metadata must avoid but the modules, i.e. all fixed
+ * reservations but itself; the modules (any number) are looked up in the
+ * boot info when needed.
+ */
 static void collect_reserved(const struct boot_info *bi, uint64_t info_phys,
 			     uint64_t info_size)
 {
 	add_reserved(0, KMEM_LOW_LIMIT);
 	add_reserved(bi->kernel_phys_start, bi->kernel_phys_end);
 	add_reserved(info_phys, info_phys + info_size);
-	for (size_t i = 0; i < bi->module_count; i++)
-		add_reserved(bi->modules[i].start, bi->modules[i].end);
 }
 
-/* The first reserved range that [start, start + len) overlaps, or NULL. */
-static const struct kmem_range *clash(uint64_t start, uint64_t len)
+static bool overlaps(const struct kmem_range *r, uint64_t start, uint64_t len)
+{
+	return start < r->end && r->start < start + len;
+}
+
+/*
+ * The end of the first reservation (fixed or module) that [start, start +
+ * len) overlaps, or 0 for none.
+ */
+static uint64_t clash(const struct boot_info *bi, uint64_t start, uint64_t len)
 {
 	for (size_t i = 0; i < kmem.nreserved; i++) {
-		const struct kmem_range *r = &kmem.reserved[i];
-
-		if (start < r->end && r->start < start + len)
-			return r;
+		if (overlaps(&kmem.reserved[i], start, len))
+			return kmem.reserved[i].end;
 	}
-	return NULL;
+	for (size_t i = 0; i < bi->module_count; i++) {
+		struct kmem_range r = module_range(bi, i);
+
+		if (overlaps(&r, start, len))
+			return r.end;
+	}
+	return 0;
 }
 
 /* First page-aligned fit of len bytes in region rg, or 0 for none. */
-static uint64_t fit_in(const struct mm_region *rg, uint64_t len)
+static uint64_t fit_in(const struct boot_info *bi, const struct mm_region *rg,
+		       uint64_t len)
 {
 	uint64_t end = rg->base + rg->length;
 	uint64_t at = align_up(rg->base, MM_FRAME_SIZE);
-	const struct kmem_range *r;
+	uint64_t past;
 
-	while (at + len <= end && (r = clash(at, len)) != NULL)
-		at = align_up(r->end, MM_FRAME_SIZE);
+	while (at + len <= end && (past = clash(bi, at, len)) != 0)
+		at = align_up(past, MM_FRAME_SIZE);
 	return at + len <= end && at != 0 ? at : 0;
 }
 
-static uint64_t place_metadata(const struct mm_memmap *map, uint64_t len)
+static uint64_t place_metadata(const struct boot_info *bi, uint64_t len)
 {
+	const struct mm_memmap *map = &bi->memmap;
+
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mm_region *rg = &map->regions[i];
 		uint64_t at;
 
 		if (rg->type != MM_REGION_USABLE)
 			continue;
-		at = fit_in(rg, len);
+		at = fit_in(bi, rg, len);
 		if (at)
 			return at;
 	}
@@ -89,16 +117,26 @@ static uint64_t place_metadata(const struct mm_memmap *map, uint64_t len)
 	      len);
 }
 
-static void reserve_all(void)
+static void reserve(const struct kmem_range *r)
 {
-	for (size_t i = 0; i < kmem.nreserved; i++) {
-		const struct kmem_range *r = &kmem.reserved[i];
-		mm_status_t st = mm_frame_reserve(&kmem.frames, r->start,
-						  r->end - r->start);
+	mm_status_t st;
 
-		if (st != MM_OK)
-			panic("kmem: reserving [%#lx, %#lx): %s", r->start,
-			      r->end, mm_status_str(st));
+	if (r->end <= r->start)
+		return;
+	st = mm_frame_reserve(&kmem.frames, r->start, r->end - r->start);
+	if (st != MM_OK)
+		panic("kmem: reserving [%#lx, %#lx): %s", r->start, r->end,
+		      mm_status_str(st));
+}
+
+static void reserve_all(const struct boot_info *bi)
+{
+	for (size_t i = 0; i < kmem.nreserved; i++)
+		reserve(&kmem.reserved[i]);
+	for (size_t i = 0; i < bi->module_count; i++) {
+		struct kmem_range r = module_range(bi, i);
+
+		reserve(&r);
 	}
 }
 
@@ -113,7 +151,7 @@ static void init_frames(const struct boot_info *bi, uint64_t info_phys,
 	if (len == 0)
 		panic("kmem: the memory map has no usable frame");
 	collect_reserved(bi, info_phys, info_size);
-	kmem.meta_phys = place_metadata(map, len);
+	kmem.meta_phys = place_metadata(bi, len);
 	kmem.meta_bytes = len;
 	meta = arch_window_map(kmem.meta_phys, len);
 	if (meta == NULL)
@@ -123,7 +161,7 @@ static void init_frames(const struct boot_info *bi, uint64_t info_phys,
 	if (st != MM_OK)
 		panic("kmem: mm_frame_init: %s", mm_status_str(st));
 	add_reserved(kmem.meta_phys, kmem.meta_phys + len);
-	reserve_all();
+	reserve_all(bi);
 	mm_frame_stats(&kmem.frames, &kmem.boot_stats);
 }
 
@@ -142,8 +180,10 @@ static void protect(const char *what, uintptr_t start, uintptr_t end,
 
 static void init_paging(void)
 {
-	mm_status_t st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
+	mm_status_t st;
 
+	arch_alias_install();
+	st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
 	if (st != MM_OK)
 		panic("kmem: mm_vm_init: %s", mm_status_str(st));
 	arch_identity_unmap();

@@ -12,8 +12,11 @@
 #include "mm/paging.h"
 #include "spinlock.h"
 
-/* Ranges reserved at boot: low memory, image, info, metadata, modules. */
-#define KMEM_MAX_RESERVED (4u + BOOT_MODULES_MAX)
+/*
+ * Fixed ranges reserved at boot: low memory, image, info, metadata. The
+ * modules, any number of them, are reserved straight from the boot info.
+ */
+#define KMEM_MAX_RESERVED 4u
 
 /* Low memory kept away from the allocator: BIOS data, EBDA, real mode. */
 #define KMEM_LOW_LIMIT 0x100000ull

@@ -62,7 +62,7 @@ static void run_one(const struct ktest *t, struct ktest_result *out)
 		out->failed++;
 }
 
-static void run_table(const struct ktest *t, size_t n, struct ktest_result *out)
+void ktest_run_table(const struct ktest *t, size_t n, struct ktest_result *out)
 {
 	for (size_t i = 0; i < n; i++)
 		run_one(&t[i], out);
@@ -75,8 +75,8 @@ void ktest_run(const struct boot_info *bi, struct ktest_result *out)
 
 	ktest_boot = bi;
 	*out = (struct ktest_result){0};
-	run_table(ktest_frame_tests, ktest_frame_count, out);
-	run_table(ktest_paging_tests, ktest_paging_count, out);
+	ktest_run_table(ktest_frame_tests, ktest_frame_count, out);
+	ktest_run_table(ktest_paging_tests, ktest_paging_count, out);
 	if (cmdline_has(bi->cmdline, "ktest.fail=1"))
 		run_one(&fail, out);
 	if (cmdline_has(bi->cmdline, "ktest.crash=1"))

@@ -28,6 +28,9 @@ extern const size_t ktest_frame_count;
 extern const struct ktest ktest_paging_tests[];
 extern const size_t ktest_paging_count;
 
+extern const struct ktest ktest_user_tests[];
+extern const size_t ktest_user_count;
+
 /* The boot info ktest_run() was given, for the tests. */
 extern const struct boot_info *ktest_boot;
 
@@ -38,6 +41,12 @@ extern const struct boot_info *ktest_boot;
  * unmapped address, which the exception handler must report.
  */
 void ktest_run(const struct boot_info *bi, struct ktest_result *out);
+
+/*
+ * Run the n tests of table t, adding to *out (for tables that need setup
+ * after ktest_run(), like the user-mode tests).
+ */
+void ktest_run_table(const struct ktest *t, size_t n, struct ktest_result *out);
 
 /* Report a failed check; used through the macros below. */
 void ktest_note(int line, const char *expr);

@@ -7,6 +7,7 @@
  */
 #include "kmem.h"
 #include "ktest.h"
+#include "multiboot2.h"
 
 #define MAX_RUNS 4096u
 
@@ -74,6 +75,58 @@ static size_t merged_reservations(struct mm_frame_range *out)
 	return m;
 }
 
+/* Module i as a pfn range (whole frames it touches). */
+static struct mm_frame_range module_pfns(size_t i)
+{
+	struct boot_module m = {0};
+
+	(void)mb2_module(ktest_boot, i, &m);
+	return (struct mm_frame_range){m.start >> MM_PAGE_SHIFT,
+				       (m.end + MM_FRAME_SIZE - 1) >>
+					       MM_PAGE_SHIFT};
+}
+
+static bool in_range(const struct mm_frame_range *r, size_t n, uint64_t pfn)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (pfn >= r[i].start && pfn < r[i].end)
+			return true;
+	}
+	return false;
+}
+
+static bool in_earlier_module(size_t i, uint64_t pfn)
+{
+	for (size_t j = 0; j < i; j++) {
+		struct mm_frame_range r = module_pfns(j);
+
+		if (in_range(&r, 1, pfn))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Usable frames the modules (any number, small) hold beyond the fixed
+ * reservations `fixed` and each other: counted frame by frame.
+ */
+static uint64_t module_frames(const struct mm_frame_range *fixed, size_t n)
+{
+	const struct mm_memmap *map = &ktest_boot->memmap;
+	uint64_t taken = 0;
+
+	for (size_t i = 0; i < ktest_boot->module_count; i++) {
+		struct mm_frame_range r = module_pfns(i);
+
+		for (uint64_t pfn = r.start; pfn < r.end; pfn++) {
+			if (!in_range(fixed, n, pfn) &&
+			    !in_earlier_module(i, pfn))
+				taken += usable_in(map, pfn, pfn + 1);
+		}
+	}
+	return taken;
+}
+
 /* Usable frames of the map, minus what boot reserved, are the free ones. */
 static bool frame_totals_match_map(void)
 {
@@ -86,6 +139,7 @@ static bool frame_totals_match_map(void)
 
 	for (size_t i = 0; i < n; i++)
 		taken += usable_in(map, merged[i].start, merged[i].end);
+	taken += module_frames(merged, n);
 	KT_CHECK(b->usable_frames ==
 		 mm_memmap_usable_bytes(map) >> MM_PAGE_SHIFT);
 	KT_CHECK(b->free_frames == b->usable_frames - taken);
@@ -114,12 +168,18 @@ static bool frame_boot_reservations_hold(void)
 	uint64_t kernel = ktest_boot->kernel_phys_start >> MM_PAGE_SHIFT;
 	uint64_t meta = kmem.meta_phys >> MM_PAGE_SHIFT;
 
-	KT_CHECK(kmem.nreserved >= 4 + ktest_boot->module_count);
+	KT_CHECK(kmem.nreserved == KMEM_MAX_RESERVED);
 	for (size_t i = 0; i < kmem.nreserved; i++) {
 		const struct kmem_range *r = &kmem.reserved[i];
 
 		KT_CHECK(held(r->start >> MM_PAGE_SHIFT));
 		KT_CHECK(held((r->end - 1) >> MM_PAGE_SHIFT));
+	}
+	for (size_t i = 0; i < ktest_boot->module_count; i++) {
+		struct mm_frame_range r = module_pfns(i);
+
+		KT_CHECK(r.end == r.start || held(r.start));
+		KT_CHECK(r.end == r.start || held(r.end - 1));
 	}
 	KT_STATUS(mm_frame_alloc_at(fa, kernel), MM_ERR_RESERVED);
 	KT_STATUS(mm_frame_free(fa, meta), MM_ERR_RESERVED);

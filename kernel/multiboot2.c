@@ -96,26 +96,34 @@ static mm_status_t tag_bootloader(struct parse *ps, const uint8_t *tag,
 			   tag + 8, size - 8);
 }
 
-/* Tag 3: u32 mod_start, u32 mod_end, string. */
-static mm_status_t tag_module(struct parse *ps, const uint8_t *tag,
-			      uint32_t size)
+/*
+ * Tag 3: u32 mod_start, u32 mod_end, string. Copied into *m (which may be
+ * scratch: the parser only validates and counts; mb2_module() keeps it).
+ */
+static mm_status_t read_module(const uint8_t *tag, uint32_t size,
+			       struct boot_module *m)
 {
-	struct boot_info *bi = ps->out;
-	struct boot_module *m;
 	uint32_t start = rd32(tag + 8), end = rd32(tag + 12);
 
 	if (end < start)
 		return MM_ERR_INVALID;
-	if (bi->module_count >= BOOT_MODULES_MAX)
-		return MM_ERR_NOMEM;
-	m = &bi->modules[bi->module_count];
 	if (copy_string(m->cmdline, &m->cmdline_truncated, tag + 16,
 			size - 16) != MM_OK)
 		return MM_ERR_INVALID;
 	m->start = start;
 	m->end = end;
-	bi->module_count++;
 	return MM_OK;
+}
+
+static mm_status_t tag_module(struct parse *ps, const uint8_t *tag,
+			      uint32_t size)
+{
+	struct boot_module m;
+	mm_status_t st = read_module(tag, size, &m);
+
+	if (st == MM_OK)
+		ps->out->module_count++;
+	return st;
 }
 
 static mm_status_t tag_basic_meminfo(struct parse *ps, const uint8_t *tag,
@@ -470,10 +478,46 @@ mm_status_t mb2_parse(const void *info, size_t avail, struct boot_info *out)
 	clear(out);
 	out->method = BOOT_METHOD_MULTIBOOT2;
 	out->info_size = total;
+	out->info = info;
 	st = walk_tags(&ps, p, total);
 	if (st != MM_OK)
 		return st;
 	if (out->efi.systab_present || out->efi.memmap_present)
 		out->firmware = BOOT_FIRMWARE_UEFI;
 	return build_memmap(&ps);
+}
+
+/* The i-th module tag of an info mb2_parse() accepted, or NULL. */
+static const uint8_t *module_tag(const uint8_t *info, uint32_t total, size_t i)
+{
+	uint64_t off = MB2_INFO_HEADER_SIZE;
+
+	while (total - off >= MB2_TAG_HEADER_SIZE) {
+		uint32_t type = rd32(info + off), size = rd32(info + off + 4);
+
+		if (type == MB2_TAG_END || size < MB2_TAG_HEADER_SIZE ||
+		    size > total - off)
+			return NULL;
+		if (type == MB2_TAG_MODULE && i-- == 0)
+			return info + off;
+		off += ((uint64_t)size + MB2_TAG_ALIGN - 1) &
+		       ~(uint64_t)(MB2_TAG_ALIGN - 1);
+	}
+	return NULL;
+}
+
+mm_status_t mb2_module(const struct boot_info *bi, size_t i,
+		       struct boot_module *out)
+{
+	const uint8_t *tag;
+	struct boot_module m;
+
+	if (bi == NULL || out == NULL || bi->info == NULL ||
+	    i >= bi->module_count)
+		return MM_ERR_INVALID;
+	tag = module_tag(bi->info, bi->info_size, i);
+	if (tag == NULL || read_module(tag, rd32(tag + 4), &m) != MM_OK)
+		return MM_ERR_INVALID;
+	*out = m;
+	return MM_OK;
 }

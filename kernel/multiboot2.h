@@ -90,10 +90,20 @@
  *     section table that does not fit its tag, an EFI descriptor whose page
  *     count overflows 64 bits.
  *   MM_ERR_NOMEM: more memory regions than struct mm_memmap holds (also
- *     when sanitizing needs more), more than BOOT_MODULES_MAX modules.
+ *     when sanitizing needs more). Any number of modules is accepted.
  * On failure *out is unspecified (partly written) but nothing outside it and
  * nothing outside the readable range is touched.
  */
 mm_status_t mb2_parse(const void *info, size_t avail, struct boot_info *out);
+
+/*
+ * Module i (in tag order) of the info bi was parsed from: physical [start,
+ * end) and the command line (copied, truncated like the parser does).
+ * bi->info must still hold the bytes mb2_parse() accepted. Cost O(tags).
+ * Errors: MM_ERR_INVALID when i >= bi->module_count or an argument is NULL
+ * (*out unchanged then).
+ */
+mm_status_t mb2_module(const struct boot_info *bi, size_t i,
+		       struct boot_module *out);
 
 #endif /* XOMB_MULTIBOOT2_H */

@@ -57,6 +57,15 @@ void *arch_window_map(uint64_t pa, uint64_t length)
 	return (void *)(ARCH_WINDOW_BASE + slot * MM_PAGE_2M + (pa - first));
 }
 
+void arch_alias_install(void)
+{
+	volatile uint64_t *pml4 = (volatile uint64_t *)MM_RECURSIVE_PML4;
+	uint64_t nx = cpu_features.nx ? PTE_NX : 0;
+
+	pml4[ARCH_ALIAS_INDEX] =
+		(read_cr3() & ~(MM_FRAME_SIZE - 1)) | PTE_P | PTE_W | nx;
+}
+
 void arch_identity_unmap(void)
 {
 	volatile uint64_t *pml4 = (volatile uint64_t *)MM_RECURSIVE_PML4;

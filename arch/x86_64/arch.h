@@ -56,6 +56,17 @@ const struct arch_cpu *arch_cpu_features(void);
  */
 void *arch_window_map(uint64_t pa, uint64_t length);
 
+/*
+ * The supervisor-only alias of the recursive window: PML4[509] points to
+ * the PML4 like PML4[510] does, Present | Writable | NX without User. The
+ * kernel port edits tables only through it (port.c), so PML4[510] can be
+ * read-only and user-readable in a program's address space.
+ */
+#define ARCH_ALIAS_INDEX 509u
+
+/* Install PML4[509] in the live PML4 (before the port is first used). */
+void arch_alias_install(void);
+
 /* Drop the boot identity map of the first GiB (PML4[0]) and flush. */
 void arch_identity_unmap(void);
 

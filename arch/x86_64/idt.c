@@ -1,6 +1,7 @@
 /*
  * Owns the IDT and the C side of exception handling. Every one of the 32
- * exception vectors goes to arch_exception(): an armed expected-fault record
+ * exception vectors goes to arch_exception(): an exception raised in ring 3
+ * kills the running program (uarch_user_killed); an armed expected-fault record
  * (set by the ktest fault probes) turns the fault into a recorded event and
  * resumes at its recovery point; anything else is fatal and reported with
  * vector, error code, CR2 and RIP before leaving with ARCH_EXIT_EXCEPTION.
@@ -10,15 +11,13 @@
 #include "arch.h"
 #include "cpu.h"
 #include "kprintf.h"
+#include "uarch.h"
 
-#define IDT_VECTORS   32u
-#define GATE_INTR     0x8Eu /* present, DPL 0, 64-bit interrupt gate */
-#define KERNEL_CS     0x08u
-#define TSS_SEL	      0x18u
-#define TSS_GDT_SLOT  3u
-#define TSS_AVAILABLE 0x89ull /* present, 64-bit TSS (available) */
-#define IST_STACK     1u      /* IST slot for NMI, #DF and #MC */
-#define IST_BYTES     8192u
+#define IDT_VECTORS 32u
+#define GATE_INTR   0x8Eu /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_DPL3   0x60u /* `int3` allowed from ring 3 */
+#define VECTOR_BP   3u
+#define CPL_MASK    3u
 
 /* The frame isr.asm builds: pushed registers, then vector, error, CPU frame. */
 struct arch_trap_frame {
@@ -38,29 +37,15 @@ struct idt_gate {
 	uint32_t zero;
 } __attribute__((packed));
 
-/* The 64-bit TSS: only the interrupt stack table is used. */
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
 struct idt_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
 
 extern const uint64_t arch_isr_table[IDT_VECTORS];
-extern uint64_t arch_gdt[];
 
 struct arch_fault_expect arch_fault_expect;
 static struct idt_gate idt[IDT_VECTORS];
-static struct tss tss;
-static uint8_t ist_stack[IST_BYTES] __attribute__((aligned(16)));
 
 static const char *const names[IDT_VECTORS] = {
 	"divide error",
@@ -100,42 +85,25 @@ static const char *const names[IDT_VECTORS] = {
 /* Called by isr.asm for every exception, on the faulting or IST stack. */
 void arch_exception(struct arch_trap_frame *f);
 
-/*
- * Install the TSS, whose IST gives NMI, #DF and #MC a stack of their own:
- * a kernel stack overflow then ends in a reported double fault.
- */
-static void tss_init(void)
-{
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
-
-	tss.ist[IST_STACK - 1] = (uint64_t)ist_stack + sizeof(ist_stack);
-	tss.iomap_base = sizeof(tss);
-	arch_gdt[TSS_GDT_SLOT] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 |
-				 TSS_AVAILABLE << 40 |
-				 ((limit >> 16) & 0xF) << 48 |
-				 ((base >> 24) & 0xFF) << 56;
-	arch_gdt[TSS_GDT_SLOT + 1] = base >> 32;
-	__asm__ volatile("ltr %w0" : : "r"(TSS_SEL));
-}
-
 static uint8_t ist_of(unsigned vector)
 {
-	return vector == 2 || vector == 8 || vector == 18 ? IST_STACK : 0;
+	return vector == 2 || vector == 8 || vector == 18 ? ARCH_IST_CRITICAL
+							  : 0;
 }
 
 void arch_idt_init(void)
 {
 	struct idt_ptr ptr = {sizeof(idt) - 1, (uint64_t)idt};
 
-	tss_init();
+	arch_gdt_init();
 	for (unsigned v = 0; v < IDT_VECTORS; v++) {
 		uint64_t off = arch_isr_table[v];
 
 		idt[v] = (struct idt_gate){
 			.offset_lo = (uint16_t)off,
-			.selector = KERNEL_CS,
+			.selector = GDT_KERNEL_CS,
 			.ist = ist_of(v),
-			.type = GATE_INTR,
+			.type = GATE_INTR | (v == VECTOR_BP ? GATE_DPL3 : 0),
 			.offset_mid = (uint16_t)(off >> 16),
 			.offset_hi = (uint32_t)(off >> 32),
 		};
@@ -161,6 +129,8 @@ void arch_exception(struct arch_trap_frame *f)
 {
 	uint64_t cr2 = read_cr2();
 
+	if ((f->cs & CPL_MASK) == GDT_RPL3)
+		uarch_user_killed(f->vector, f->error, f->rip, cr2);
 	if (arch_fault_expect.armed) {
 		recover(f, cr2);
 		return;

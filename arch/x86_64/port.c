@@ -3,28 +3,52 @@
  * written where the recursive window puts them, invalidation is invlpg or a
  * CR3 reload, CPU features come from the boot-time probe, and a libmm
  * assertion panics. The ctx argument is unused.
+ *
+ * Every table access goes through the supervisor-only alias of the window:
+ * libmm computes addresses in the PML4[510] window, which programs may read
+ * (Present | User, never Writable); the port turns the leading run of 510
+ * index fields into ARCH_ALIAS_INDEX (PML4[509]: Present | Writable, no
+ * User), so the kernel never writes through a read-only entry (CR0.WP stays
+ * on) and never touches a user-accessible page (SMAP stays on). An invlpg
+ * of a window address drops both aliases.
  */
 #include "mm/port.h"
 
 #include "arch.h"
 #include "cpu.h"
+#include "mm/pte.h"
 #include "panic.h"
+
+/* The supervisor alias of window address va; other addresses unchanged. */
+static mm_vaddr_t port_alias(mm_vaddr_t va)
+{
+	unsigned level;
+
+	if (va < MM_WINDOW_START || va >= MM_WINDOW_END)
+		return va;
+	for (level = MM_PT_TOP + 1u; level-- > 0;) {
+		if (MM_PT_INDEX(level, va) != MM_RECURSIVE_INDEX)
+			break;
+		va ^= MM_PT_FIELD(level, MM_RECURSIVE_INDEX ^ ARCH_ALIAS_INDEX);
+	}
+	return va;
+}
 
 mm_pte_t mm_port_pte_read(void *ctx, mm_vaddr_t va)
 {
 	(void)ctx;
-	return *(volatile mm_pte_t *)va;
+	return *(volatile mm_pte_t *)port_alias(va);
 }
 
 void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte)
 {
 	(void)ctx;
-	*(volatile mm_pte_t *)va = pte;
+	*(volatile mm_pte_t *)port_alias(va) = pte;
 }
 
 void mm_port_table_zero(void *ctx, mm_vaddr_t va)
 {
-	volatile uint64_t *p = (volatile uint64_t *)va;
+	volatile uint64_t *p = (volatile uint64_t *)port_alias(va);
 
 	(void)ctx;
 	for (unsigned i = 0; i < MM_FRAME_SIZE / sizeof(*p); i++)
@@ -33,8 +57,12 @@ void mm_port_table_zero(void *ctx, mm_vaddr_t va)
 
 void mm_port_invlpg(void *ctx, mm_vaddr_t va)
 {
+	mm_vaddr_t alias = port_alias(va);
+
 	(void)ctx;
 	invlpg(va);
+	if (alias != va)
+		invlpg(alias);
 }
 
 void mm_port_flush_all(void *ctx)

@@ -32,16 +32,28 @@ static int setup(void **state)
 }
 
 /* Parse the first `avail` bytes of `src`, copied into an exact-size buffer. */
+/*
+ * The exact-size copy the last parse read: kept until the next parse, since
+ * mb2_module() reads modules back from it (bi.info).
+ */
+static uint8_t *parsed;
+
 static mm_status_t parse_bytes(const uint8_t *src, size_t avail)
 {
-	uint8_t *copy = malloc(avail ? avail : 1);
-	mm_status_t st;
+	free(parsed);
+	parsed = malloc(avail ? avail : 1);
+	assert_non_null(parsed);
+	memcpy(parsed, src, avail);
+	return mb2_parse(parsed, avail, &bi);
+}
 
-	assert_non_null(copy);
-	memcpy(copy, src, avail);
-	st = mb2_parse(copy, avail, &bi);
-	free(copy);
-	return st;
+/* Module i of the last parse, read back with mb2_module(). */
+static struct boot_module mod(size_t i)
+{
+	struct boot_module m;
+
+	assert_int_equal(mb2_module(&bi, i, &m), MM_OK);
+	return m;
 }
 
 /* Finish the builder's info and parse all of it. */
@@ -89,12 +101,12 @@ static void test_parse_bios_realistic(void **state)
 	assert_false(bi.cmdline_truncated);
 	assert_string_equal(bi.bootloader, "GRUB 2.06-13+deb12u1");
 	assert_int_equal(bi.module_count, 2);
-	assert_int_equal(bi.modules[0].start, 0x200000);
-	assert_int_equal(bi.modules[0].end, 0x201000);
-	assert_string_equal(bi.modules[0].cmdline, "initrd");
-	assert_int_equal(bi.modules[1].start, 0x202000);
-	assert_int_equal(bi.modules[1].end, 0x210000);
-	assert_string_equal(bi.modules[1].cmdline, "apps.tar");
+	assert_int_equal(mod(0).start, 0x200000);
+	assert_int_equal(mod(0).end, 0x201000);
+	assert_string_equal(mod(0).cmdline, "initrd");
+	assert_int_equal(mod(1).start, 0x202000);
+	assert_int_equal(mod(1).end, 0x210000);
+	assert_string_equal(mod(1).cmdline, "apps.tar");
 	assert_true(bi.basic_meminfo_present);
 	assert_int_equal(bi.mem_lower_kib, 639);
 	assert_int_equal(bi.mem_upper_kib, 129920);
@@ -394,8 +406,8 @@ static void test_strings_truncated(void **state)
 	assert_int_equal(strlen(bi.bootloader), BOOT_STRING_MAX - 1);
 	assert_true(bi.bootloader_truncated);
 	assert_int_equal(bi.bootloader[BOOT_STRING_MAX - 2], 'a');
-	assert_int_equal(strlen(bi.modules[0].cmdline), BOOT_STRING_MAX - 1);
-	assert_true(bi.modules[0].cmdline_truncated);
+	assert_int_equal(strlen(mod(0).cmdline), BOOT_STRING_MAX - 1);
+	assert_true(mod(0).cmdline_truncated);
 }
 
 /* An ACPI 2.0 RSDP is kept when a 1.0 copy follows it. */
@@ -729,18 +741,42 @@ static void test_err_sanitize_nomem(void **state)
 	assert_int_equal(finish_and_parse(), MM_ERR_NOMEM);
 }
 
-/* BOOT_MODULES_MAX modules fit; one more is MM_ERR_NOMEM. */
-static void test_err_too_many_modules(void **state)
+/* No module cap: 500 modules (the old cap was 16) parse, each read back in order. */
+static void test_many_modules(void **state)
 {
+	static struct mb2b big;
+	char name[16];
+
 	(void)state;
-	for (uint32_t i = 0; i < BOOT_MODULES_MAX; i++)
-		mb2b_module(&b, i * PAGE, i * PAGE + 1, "m");
-	mb2b_finish(&b);
-	assert_int_equal(parse_bytes(b.buf, b.len), MM_OK);
-	assert_int_equal(bi.module_count, BOOT_MODULES_MAX);
-	b.len -= 8; /* drop the end tag, add one more module */
-	mb2b_module(&b, 0, 1, "one too many");
-	assert_int_equal(finish_and_parse(), MM_ERR_NOMEM);
+	mb2b_init(&big);
+	for (uint32_t i = 0; i < 500; i++) {
+		snprintf(name, sizeof(name), "m%u", i);
+		mb2b_module(&big, i * PAGE, i * PAGE + 1, name);
+	}
+	assert_int_equal(parse_bytes(big.buf, mb2b_finish(&big)), MM_OK);
+	assert_int_equal(bi.module_count, 500);
+	for (uint32_t i = 0; i < 500; i += 166) {
+		snprintf(name, sizeof(name), "m%u", i);
+		assert_int_equal(mod(i).start, i * PAGE);
+		assert_int_equal(mod(i).end, i * PAGE + 1);
+		assert_string_equal(mod(i).cmdline, name);
+	}
+}
+
+/* mb2_module refuses an index past the count and NULL arguments. */
+static void test_module_index_checked(void **state)
+{
+	struct boot_module m = {.start = 7};
+
+	(void)state;
+	mb2b_module(&b, 0x1000, 0x2000, "one");
+	assert_int_equal(finish_and_parse(), MM_OK);
+	assert_int_equal(mb2_module(&bi, 1, &m), MM_ERR_INVALID);
+	assert_int_equal(m.start, 7); /* unchanged */
+	assert_int_equal(mb2_module(NULL, 0, &m), MM_ERR_INVALID);
+	assert_int_equal(mb2_module(&bi, 0, NULL), MM_ERR_INVALID);
+	assert_int_equal(mb2_module(&bi, 0, &m), MM_OK);
+	assert_int_equal(m.end, 0x2000);
 }
 
 /* A string with no NUL inside its tag is MM_ERR_INVALID. */
@@ -957,8 +993,8 @@ static void expect_grub_basics(void)
 	assert_false(bi.bootloader_truncated);
 	assert_string_equal(bi.cmdline, "mb2.dump=1");
 	assert_int_equal(bi.module_count, 1);
-	assert_string_equal(bi.modules[0].cmdline, "grub.cfg");
-	assert_true(bi.modules[0].start < bi.modules[0].end);
+	assert_string_equal(mod(0).cmdline, "grub.cfg");
+	assert_true(mod(0).start < mod(0).end);
 	assert_true(bi.load_base_present);
 	assert_int_equal(bi.load_base, MIB); /* arch/x86_64/linker.ld */
 }
@@ -1169,7 +1205,8 @@ int main(void)
 		T(test_err_mmap_too_many_regions),
 		T(test_err_efi_mmap_too_many_regions),
 		T(test_err_sanitize_nomem),
-		T(test_err_too_many_modules),
+		T(test_many_modules),
+		T(test_module_index_checked),
 		T(test_err_string_unterminated),
 		T(test_err_module_end_before_start),
 		T(test_err_elf_sections),

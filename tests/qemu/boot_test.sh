@@ -20,10 +20,16 @@
 #     --show                       print the serial log even on success
 #     --noreserve                  back guest RAM without reserving host
 #                                  memory (guests larger than the host)
+#     --programs N:E:K             the user: summary must read programs=N
+#                                  exited=E killed=K frames_leaked=0
+#     --utests U                   exactly U `utest:` summary lines
+#   With --expect pass, any user: summary must show frames_leaked=0, no
+#   `user: FAIL` line may appear and every utest summary must have 0 failed.
 set -uo pipefail
 
 emulator=qemu iso= log= cpu=qemu64 mem=128M expect=pass timeout_s=60
 firmware=bios cpu_1g= min_usable=0 show=0 noreserve=0 halt_message=
+programs= utests=
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd ovmf_vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 
 while [ $# -gt 0 ]; do
@@ -43,6 +49,8 @@ while [ $# -gt 0 ]; do
 	--ovmf-code) ovmf_code=$2 ;;
 	--halt-message) halt_message=$2 ;;
 	--ovmf-vars) ovmf_vars=$2 ;;
+	--programs) programs=$2 ;;
+	--utests) utests=$2 ;;
 	*) echo "boot_test.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -114,7 +122,9 @@ status=$?
 
 problems=()
 fail() { problems+=("$1"); }
-serial=$(tr -d '\r' <"$log" 2>/dev/null)
+# NULs and bytes a program may WRITE must not turn grep to binary mode.
+export LC_ALL=C
+serial=$(tr -d '\r\000' <"$log" 2>/dev/null)
 
 check_exit() {
 	[ "$emulator" = bochs ] && return
@@ -149,13 +159,34 @@ check_summary() {
 	[ "$passed" -gt 0 ] || fail "no test passed"
 }
 
+# User mode (issue 12): the kernel's summary line (the last one: a program
+# cannot print after it), each program's verdict, the utest summaries.
+check_user() {
+	local sum_line n e k ut_lines bad
+	sum_line=$(grep -E '^user: programs=[0-9]+ exited=[0-9]+ killed=[0-9]+ frames_leaked=-?[0-9]+$' <<<"$serial" | tail -n1)
+	if [ -n "$programs" ]; then
+		IFS=: read -r n e k <<<"$programs"
+		[ "$sum_line" = "user: programs=$n exited=$e killed=$k frames_leaked=0" ] ||
+			fail "user summary '$sum_line', expected programs=$n exited=$e killed=$k frames_leaked=0"
+	fi
+	if [ -n "$sum_line" ] && [ "${sum_line##* }" != frames_leaked=0 ]; then
+		fail "user programs leaked frames: $sum_line"
+	fi
+	grep -q '^user: FAIL' <<<"$serial" && fail "a program did not meet its expect= (user: FAIL)"
+	ut_lines=$(grep -Ec '^utest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial")
+	bad=$(grep -E '^utest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial" | grep -Evc ' 0 failed$')
+	[ "$bad" -eq 0 ] || fail "$bad utest summary line(s) with failures"
+	[ -z "$utests" ] || [ "$ut_lines" -eq "$utests" ] ||
+		fail "$ut_lines utest summary line(s), expected $utests"
+}
+
 no_exception() {
 	grep -q 'unexpected exception' <<<"$serial" && fail "unexpected CPU exception"
 }
 
 case $expect in
 pass)
-	check_exit 33; check_contract; check_summary; no_exception
+	check_exit 33; check_contract; check_summary; no_exception; check_user
 	[ "$failed" -eq 0 ] || fail "$failed kernel test(s) failed" ;;
 fail)
 	check_exit 35; check_contract; check_summary; no_exception
