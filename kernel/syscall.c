@@ -1,16 +1,16 @@
 /*
  * Owns system-call dispatch: registers in, result out in rax. Every pointer
  * and length from a program is checked against the program's own page
- * tables (mm_user_check) before the kernel touches a byte of it; the bytes
- * are then copied under the user-access window (SMAP).
+ * tables (sysargs.c, over mm_user_check) before the kernel touches a byte
+ * of it; the bytes are then copied under the user-access window (SMAP).
  */
 #include "syscall.h"
 
 #include "exok.h"
 #include "kmem.h"
-#include "mm/uaccess.h"
 #include "proc.h"
 #include "serial.h"
+#include "sysargs.h"
 #include "uarch.h"
 #include "xomb/abi.h"
 
@@ -45,15 +45,13 @@ static void syscall_copy_out(uint64_t buf, uint64_t len)
 
 int64_t syscall_write(uint64_t buf, uint64_t len)
 {
-	mm_status_t st;
+	int64_t err;
 
-	if (len > XOMB_WRITE_MAX)
-		return XOMB_ETOOBIG;
 	kmem_lock();
-	st = mm_user_check(&kmem.vm, buf, len, false, XOMB_WRITE_MAX);
+	err = sysargs_write(&kmem.vm, buf, len);
 	kmem_unlock();
-	if (st != MM_OK)
-		return XOMB_EFAULT;
+	if (err != 0)
+		return err;
 	syscall_copy_out(buf, len);
 	return (int64_t)len;
 }

@@ -11,7 +11,7 @@ set -euo pipefail
 
 declare -A GROUP=(
 	[host]="cmake make gcc pkg-config libcmocka-dev clang-format"
-	[kernel]="nasm binutils grub-pc-bin grub-common xorriso mtools qemu-system-x86"
+	[kernel]="nasm binutils grub-pc-bin grub-common xorriso mtools qemu-system-x86 python3"
 	[bochs]="bochs bochsbios vgabios bochs-term"
 	[uefi]="grub-efi-amd64-bin ovmf"
 	[coverage]="lcov"
