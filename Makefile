@@ -217,3 +217,15 @@ gdb: iso
 
 clean:
 	rm -rf build
+
+# Sampled mutation testing of libmm (tools/mutate.py, coverage/README.md):
+# MUTATE_N (150) mutants drawn with MUTATE_SEED (1) from MUTATE_FILES
+# (libmm/*.c libmm/host/*.c), each built in build/mutate and run against the
+# host tests and fuzz replays, MUTATE_JOBS (2) at a time. Prints each
+# survivor and ends with `mutation: killed=K survived=S score=P%`.
+# MUTANT=<id> (from the survivor lines) replays one mutant verbosely.
+# Never part of `make test`.
+.PHONY: mutate
+mutate:
+	$(DEPS) host mutate
+	tools/mutate.py $(if $(MUTANT),--replay '$(MUTANT)')

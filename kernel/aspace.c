@@ -18,12 +18,12 @@
 static uint64_t kernel_pml4;
 
 /* The PML4 entry of slot i in the live PML4 (read through the port). */
-static mm_pte_t pml4_read(unsigned i)
+static mm_pte_t aspace_pml4_read(unsigned i)
 {
 	return mm_port_pte_read(NULL, MM_RECURSIVE_PML4 + i * MM_PTE_SIZE);
 }
 
-static void pml4_write(unsigned i, mm_pte_t pte)
+static void aspace_pml4_write(unsigned i, mm_pte_t pte)
 {
 	mm_port_pte_write(NULL, MM_RECURSIVE_PML4 + i * MM_PTE_SIZE, pte);
 }
@@ -99,10 +99,16 @@ void aspace_init(void)
 	if (st != MM_OK)
 		panic("aspace: scratch anchor: %s", mm_status_str(st));
 	for (unsigned i = KERNEL_HALF_SLOT; i < MM_PT_ENTRIES; i++) {
-		if (aspace_shared_slot(i) && !(pml4_read(i) & MM_PTE_PRESENT))
-			pml4_write(i, aspace_zeroed_frame() | MM_PTE_PRESENT |
-					      MM_PTE_WRITE);
+		if (aspace_shared_slot(i) &&
+		    !(aspace_pml4_read(i) & MM_PTE_PRESENT))
+			aspace_pml4_write(i, aspace_zeroed_frame() |
+						     MM_PTE_PRESENT |
+						     MM_PTE_WRITE);
 	}
+	/* Those entries were written behind libmm: recount (mm/paging.h). */
+	st = mm_vm_init(&kmem.vm, &kmem.frames, NULL);
+	if (st != MM_OK)
+		panic("aspace: mm_vm_init: %s", mm_status_str(st));
 }
 
 uint64_t aspace_kernel(void)
@@ -110,11 +116,25 @@ uint64_t aspace_kernel(void)
 	return kernel_pml4;
 }
 
+/*
+ * libmm's fill count of the new PML4 (mm/paging.h): its present entries,
+ * in the count bits of both entries that point to it.
+ */
+static void aspace_set_count(volatile uint64_t *p)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < MM_PT_ENTRIES; i++)
+		n += (p[i] & MM_PTE_PRESENT) != 0;
+	p[MM_RECURSIVE_INDEX] |= n << MM_PTE_COUNT_SHIFT;
+	p[ARCH_ALIAS_INDEX] |= n << MM_PTE_COUNT_SHIFT;
+}
+
 /* Fill the new PML4 at p (physical pa) from the live one. */
 static void aspace_fill(volatile uint64_t *p, uint64_t pa)
 {
 	for (unsigned i = 0; i < MM_PT_ENTRIES; i++) {
-		mm_pte_t e = aspace_shared_slot(i) ? pml4_read(i) : 0;
+		mm_pte_t e = aspace_shared_slot(i) ? aspace_pml4_read(i) : 0;
 
 		if (aspace_shared_slot(i) && !(e & MM_PTE_PRESENT))
 			panic("aspace: kernel-half PML4[%u] lost its PDPT", i);
@@ -122,6 +142,7 @@ static void aspace_fill(volatile uint64_t *p, uint64_t pa)
 	}
 	p[MM_RECURSIVE_INDEX] = pa | MM_PTE_PRESENT | MM_PTE_USER | aspace_nx();
 	p[ARCH_ALIAS_INDEX] = pa | MM_PTE_PRESENT | MM_PTE_WRITE | aspace_nx();
+	aspace_set_count(p);
 }
 
 mm_status_t aspace_create(uint64_t *pml4)

@@ -34,43 +34,26 @@ mm_region_type_t efi_memtype_to_region(uint32_t efi_type)
 		return MM_REGION_ACPI_NVS;
 	case EFI_UNUSABLE_MEMORY:
 		return MM_REGION_BAD;
-	default:
+	case EFI_RESERVED_MEMORY_TYPE:
+	case EFI_RUNTIME_SERVICES_CODE:
+	case EFI_RUNTIME_SERVICES_DATA:
+	case EFI_MEMORY_MAPPED_IO:
+	case EFI_MEMORY_MAPPED_IO_PORT_SPACE:
+	case EFI_PAL_CODE:
+	case EFI_PERSISTENT_MEMORY:
 		return MM_REGION_RESERVED;
+	default: /* a type this kernel does not know: never usable */
+		return MM_REGION_UNKNOWN;
 	}
-}
-
-/*
- * Append [base, base + length) to map, or extend the last region when it was
- * appended by this conversion (index >= first), has the same type and ends
- * exactly at base. Extending stops at 2^64 - 1 like mm_memmap_add.
- */
-static mm_status_t append(struct mm_memmap *map, size_t first, uint64_t base,
-			  uint64_t length, mm_region_type_t type)
-{
-	struct mm_region *last;
-
-	if (map->count > first) {
-		last = &map->regions[map->count - 1];
-		if (last->type == type &&
-		    last->length <= UINT64_MAX - last->base &&
-		    last->base + last->length == base &&
-		    length <= UINT64_MAX - base) {
-			last->length += length;
-			return MM_OK;
-		}
-	}
-	return mm_memmap_add(map, base, length, type);
 }
 
 mm_status_t efi_memmap_convert(const void *descs, size_t bytes,
 			       size_t desc_size, struct mm_memmap *map)
 {
 	const uint8_t *p = descs;
-	size_t first;
 
 	if (descs == NULL || map == NULL || desc_size < EFI_MD_MIN_SIZE)
 		return MM_ERR_INVALID;
-	first = map->count;
 	for (size_t off = 0; bytes - off >= desc_size; off += desc_size) {
 		const uint8_t *d = p + off;
 		uint64_t pages = rd64(d + EFI_MD_PAGES_OFF);
@@ -80,9 +63,9 @@ mm_status_t efi_memmap_convert(const void *descs, size_t bytes,
 			return MM_ERR_INVALID;
 		if (pages == 0)
 			continue;
-		st = append(map, first, rd64(d + EFI_MD_PHYS_OFF),
-			    pages << EFI_PAGE_SHIFT,
-			    efi_memtype_to_region(rd32(d + EFI_MD_TYPE_OFF)));
+		st = mm_memmap_add(
+			map, rd64(d + EFI_MD_PHYS_OFF), pages << EFI_PAGE_SHIFT,
+			efi_memtype_to_region(rd32(d + EFI_MD_TYPE_OFF)));
 		if (st != MM_OK)
 			return st;
 	}

@@ -49,23 +49,24 @@
  * conventional and boot-services code/data -> usable; loader code/data ->
  * bootloader reclaimable; ACPI reclaim -> ACPI reclaimable; ACPI NVS ->
  * ACPI NVS; unusable -> bad; reserved, runtime-services code/data, MMIO,
- * MMIO port space, PAL code, persistent memory and every unknown type
- * (including EFI 2.9 unaccepted memory and OEM/OS ranges) -> reserved.
+ * MMIO port space, PAL code and persistent memory -> reserved; every type
+ * not listed here (including EFI 2.9 unaccepted memory and OEM/OS ranges)
+ * -> MM_REGION_UNKNOWN, which is never usable.
  */
 mm_region_type_t efi_memtype_to_region(uint32_t efi_type);
 
 /*
  * Append the regions described by the descriptors in [descs, descs + bytes),
  * read with a stride of desc_size, to *map. Bytes after the last whole
- * descriptor are ignored. A descriptor touching the previously appended
- * region with the same type extends it instead of taking a new slot.
- * Descriptors are read byte-wise: `descs` needs no alignment. The map is
+ * descriptor are ignored. Each descriptor goes through mm_memmap_add(),
+ * which coalesces it with the regions of its type that it overlaps or
+ * touches (the rule of every boot path). Descriptors are read byte-wise: `descs` needs no alignment. The map is
  * not sanitized here.
  * Errors: MM_ERR_INVALID when descs or map is NULL, desc_size <
  * EFI_MD_MIN_SIZE, or a descriptor's NumberOfPages * 4096 does not fit in
  * 64 bits; MM_ERR_NOMEM when the map fills up. On failure the map may hold
- * the regions appended before the failing descriptor (the entries it held
- * before the call are unchanged).
+ * the regions added before the failing descriptor, coalesced with those it
+ * held before the call.
  */
 mm_status_t efi_memmap_convert(const void *descs, size_t bytes,
 			       size_t desc_size, struct mm_memmap *map);

@@ -8,10 +8,9 @@
 
 #include "arch.h"
 #include "kprintf.h"
+#include "mm/arith.h"
 #include "multiboot2.h"
 #include "panic.h"
-
-#define PAGE_MASK (MM_FRAME_SIZE - 1)
 
 struct kmem kmem;
 
@@ -25,28 +24,28 @@ void kmem_unlock(void)
 	spin_unlock(&kmem.lock);
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
+/* Record the frames touching the physical range [start, end). */
 static void add_reserved(uint64_t start, uint64_t end)
 {
 	if (end <= start)
 		return;
 	if (kmem.nreserved == KMEM_MAX_RESERVED)
 		panic("kmem: more than %u reserved ranges", KMEM_MAX_RESERVED);
-	kmem.reserved[kmem.nreserved++] = (struct kmem_range){start, end};
+	kmem.reserved[kmem.nreserved++] = (struct mm_frame_range){
+		MM_PADDR_TO_PFN(start), MM_PADDR_TO_PFN_UP(end)};
 }
 
-/* Module i's physical range; panics if the boot info cannot give it. */
-static struct kmem_range module_range(const struct boot_info *bi, size_t i)
+/* The frames touching module i; panics if the boot info cannot give it. */
+static struct mm_frame_range module_range(const struct boot_info *bi, size_t i)
 {
 	struct boot_module m;
 
 	if (mb2_module(bi, i, &m) != MM_OK)
 		panic("kmem: module %zu of the boot info is unreadable", i);
-	return (struct kmem_range){m.start, m.end};
+	if (m.end <= m.start)
+		return (struct mm_frame_range){0, 0};
+	return (struct mm_frame_range){MM_PADDR_TO_PFN(m.start),
+				       MM_PADDR_TO_PFN_UP(m.end)};
 }
 
 /*
@@ -62,41 +61,41 @@ static void collect_reserved(const struct boot_info *bi, uint64_t info_phys,
 	add_reserved(info_phys, info_phys + info_size);
 }
 
-static bool overlaps(const struct kmem_range *r, uint64_t start, uint64_t len)
+static bool overlaps(const struct mm_frame_range *r, mm_pfn_t pfn, uint64_t n)
 {
-	return start < r->end && r->start < start + len;
+	return r->start < r->end && pfn < r->end && r->start < pfn + n;
 }
 
 /*
- * The end of the first reservation (fixed or module) that [start, start +
- * len) overlaps, or 0 for none.
+ * The end of the first reservation (fixed or module) that frames [pfn,
+ * pfn + n) overlap, or 0 for none.
  */
-static uint64_t clash(const struct boot_info *bi, uint64_t start, uint64_t len)
+static mm_pfn_t clash(const struct boot_info *bi, mm_pfn_t pfn, uint64_t n)
 {
 	for (size_t i = 0; i < kmem.nreserved; i++) {
-		if (overlaps(&kmem.reserved[i], start, len))
+		if (overlaps(&kmem.reserved[i], pfn, n))
 			return kmem.reserved[i].end;
 	}
 	for (size_t i = 0; i < bi->module_count; i++) {
-		struct kmem_range r = module_range(bi, i);
+		struct mm_frame_range r = module_range(bi, i);
 
-		if (overlaps(&r, start, len))
+		if (overlaps(&r, pfn, n))
 			return r.end;
 	}
 	return 0;
 }
 
-/* First page-aligned fit of len bytes in region rg, or 0 for none. */
-static uint64_t fit_in(const struct boot_info *bi, const struct mm_region *rg,
-		       uint64_t len)
+/* First fit of n frames in the whole frames of region rg, or 0 for none. */
+static mm_pfn_t fit_in(const struct boot_info *bi, const struct mm_region *rg,
+		       uint64_t n)
 {
-	uint64_t end = rg->base + rg->length;
-	uint64_t at = align_up(rg->base, MM_FRAME_SIZE);
-	uint64_t past;
+	mm_pfn_t end = MM_PADDR_TO_PFN(mm_region_end(rg));
+	mm_pfn_t at = MM_PADDR_TO_PFN_UP(rg->base);
+	mm_pfn_t past;
 
-	while (at + len <= end && (past = clash(bi, at, len)) != 0)
-		at = align_up(past, MM_FRAME_SIZE);
-	return at + len <= end && at != 0 ? at : 0;
+	while (at + n <= end && (past = clash(bi, at, n)) != 0)
+		at = past;
+	return at + n <= end && at != 0 ? at : 0;
 }
 
 static uint64_t place_metadata(const struct boot_info *bi, uint64_t len)
@@ -105,19 +104,19 @@ static uint64_t place_metadata(const struct boot_info *bi, uint64_t len)
 
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mm_region *rg = &map->regions[i];
-		uint64_t at;
+		mm_pfn_t at;
 
 		if (rg->type != MM_REGION_USABLE)
 			continue;
-		at = fit_in(bi, rg, len);
+		at = fit_in(bi, rg, MM_PADDR_TO_PFN(len));
 		if (at)
-			return at;
+			return MM_PFN_TO_PADDR(at);
 	}
 	panic("kmem: no usable region holds %lu bytes of allocator metadata",
 	      len);
 }
 
-static void reserve(const struct kmem_range *r)
+static void reserve(const struct mm_frame_range *r)
 {
 	mm_status_t st;
 
@@ -125,8 +124,8 @@ static void reserve(const struct kmem_range *r)
 		return;
 	st = mm_frame_reserve(&kmem.frames, r->start, r->end - r->start);
 	if (st != MM_OK)
-		panic("kmem: reserving [%#lx, %#lx): %s", r->start, r->end,
-		      mm_status_str(st));
+		panic("kmem: reserving frames [%#lx, %#lx): %s", r->start,
+		      r->end, mm_status_str(st));
 }
 
 static void reserve_all(const struct boot_info *bi)
@@ -134,7 +133,7 @@ static void reserve_all(const struct boot_info *bi)
 	for (size_t i = 0; i < kmem.nreserved; i++)
 		reserve(&kmem.reserved[i]);
 	for (size_t i = 0; i < bi->module_count; i++) {
-		struct kmem_range r = module_range(bi, i);
+		struct mm_frame_range r = module_range(bi, i);
 
 		reserve(&r);
 	}
@@ -144,7 +143,8 @@ static void init_frames(const struct boot_info *bi, uint64_t info_phys,
 			uint64_t info_size)
 {
 	const struct mm_memmap *map = &bi->memmap;
-	uint64_t len = align_up(mm_frame_metadata_bytes(map), MM_FRAME_SIZE);
+	uint64_t len =
+		mm_align_up_u64(mm_frame_metadata_bytes(map), MM_FRAME_SIZE);
 	void *meta;
 	mm_status_t st;
 

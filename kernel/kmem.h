@@ -21,10 +21,6 @@
 /* Low memory kept away from the allocator: BIOS data, EBDA, real mode. */
 #define KMEM_LOW_LIMIT 0x100000ull
 
-struct kmem_range {
-	uint64_t start, end; /* physical [start, end) */
-};
-
 /*
  * The one frame allocator and address space. Whoever calls libmm on them
  * holds `lock` (kmem_lock): setup here, and ktest around each test.
@@ -36,7 +32,8 @@ struct kmem {
 	uint64_t meta_phys;  /* allocator metadata: physical base */
 	uint64_t meta_bytes; /* and size */
 	size_t nreserved;
-	struct kmem_range reserved[KMEM_MAX_RESERVED];
+	struct mm_frame_range
+		reserved[KMEM_MAX_RESERVED]; /* pfns [start, end) */
 	struct mm_frame_stats boot_stats; /* right after kmem_init_frames() */
 };
 

@@ -7,6 +7,7 @@
  */
 #include "kmem.h"
 #include "ktest.h"
+#include "mm/arith.h"
 #include "multiboot2.h"
 
 #define MAX_RUNS 4096u
@@ -14,28 +15,18 @@
 static struct mm_frame_range runs[MAX_RUNS];
 static size_t nruns;
 
-static uint64_t min64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-static uint64_t max64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
-}
-
 /* Frames of usable whole frames of map inside pfn range [s, e). */
-static uint64_t usable_in(const struct mm_memmap *map, uint64_t s, uint64_t e)
+static uint64_t usable_in(const struct mm_memmap *map, mm_pfn_t s, mm_pfn_t e)
 {
 	uint64_t n = 0;
 
 	for (size_t i = 0; i < map->count; i++) {
 		const struct mm_region *r = &map->regions[i];
-		uint64_t lo = (r->base + MM_FRAME_SIZE - 1) >> MM_PAGE_SHIFT;
-		uint64_t hi = (r->base + r->length) >> MM_PAGE_SHIFT;
+		mm_pfn_t lo = MM_PADDR_TO_PFN_UP(r->base);
+		mm_pfn_t hi = MM_PADDR_TO_PFN(mm_region_end(r));
 
-		lo = max64(lo, s);
-		hi = min64(hi, e);
+		lo = mm_max_u64(lo, s);
+		hi = mm_min_u64(hi, e);
 		if (r->type == MM_REGION_USABLE && hi > lo)
 			n += hi - lo;
 	}
@@ -48,10 +39,7 @@ static size_t sorted_reservations(struct mm_frame_range *out)
 	size_t n = 0;
 
 	for (size_t i = 0; i < kmem.nreserved; i++) {
-		const struct kmem_range *r = &kmem.reserved[i];
-		struct mm_frame_range f = {r->start >> MM_PAGE_SHIFT,
-					   (r->end + MM_FRAME_SIZE - 1) >>
-						   MM_PAGE_SHIFT};
+		struct mm_frame_range f = kmem.reserved[i];
 		size_t j = n++;
 
 		for (; j > 0 && out[j - 1].start > f.start; j--)
@@ -68,7 +56,7 @@ static size_t merged_reservations(struct mm_frame_range *out)
 
 	for (size_t i = 0; i < n; i++) {
 		if (m > 0 && out[i].start <= out[m - 1].end)
-			out[m - 1].end = max64(out[m - 1].end, out[i].end);
+			out[m - 1].end = mm_max_u64(out[m - 1].end, out[i].end);
 		else
 			out[m++] = out[i];
 	}
@@ -127,6 +115,48 @@ static uint64_t module_frames(const struct mm_frame_range *fixed, size_t n)
 	return taken;
 }
 
+/* Free frames of leaf word w among its `valid` low bits (1 = used). */
+static uint64_t free_in_word(uint64_t w, unsigned valid)
+{
+	uint64_t n = 0;
+
+	w = ~w & (valid >= 64 ? ~0ull : (1ull << valid) - 1);
+	if (w == ~0ull)
+		return 64;
+	for (; w != 0; w &= w - 1) /* one loop per free frame */
+		n++;
+	return n;
+}
+
+/* Free frames recounted from the bitmap (mm/frame.h: leaf is stable). */
+static uint64_t recount_free(const struct mm_frames *fa)
+{
+	uint64_t n = 0, words = (fa->total_frames + 63) / 64;
+
+	for (uint64_t wi = 0; wi < words; wi++) {
+		uint64_t left = fa->total_frames - wi * 64;
+
+		n += free_in_word(fa->leaf[wi],
+				  left >= 64 ? 64 : (unsigned)left);
+	}
+	return n;
+}
+
+/* Reserved frames recounted from the reserved ranges, each all used. */
+static bool recount_reserved(const struct mm_frames *fa, uint64_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < fa->nresv; i++) {
+		const struct mm_frame_range *r = &fa->resv[i];
+
+		KT_CHECK(r->start < r->end && r->end <= fa->total_frames);
+		KT_CHECK(!mm_frame_is_free(fa, r->start) &&
+			 !mm_frame_is_free(fa, r->end - 1));
+		*n += r->end - r->start;
+	}
+	return true;
+}
+
 /* Usable frames of the map, minus what boot reserved, are the free ones. */
 static bool frame_totals_match_map(void)
 {
@@ -134,25 +164,26 @@ static bool frame_totals_match_map(void)
 	const struct mm_frame_stats *b = &kmem.boot_stats;
 	struct mm_frame_range merged[KMEM_MAX_RESERVED];
 	size_t n = merged_reservations(merged);
-	uint64_t taken = 0;
+	uint64_t taken = 0, reserved;
 	struct mm_frame_stats s;
 
 	for (size_t i = 0; i < n; i++)
 		taken += usable_in(map, merged[i].start, merged[i].end);
 	taken += module_frames(merged, n);
 	KT_CHECK(b->usable_frames ==
-		 mm_memmap_usable_bytes(map) >> MM_PAGE_SHIFT);
+		 MM_PADDR_TO_PFN(mm_memmap_usable_bytes(map)));
 	KT_CHECK(b->free_frames == b->usable_frames - taken);
-	KT_CHECK(b->total_frames == mm_memmap_usable_end(map) >> MM_PAGE_SHIFT);
+	KT_CHECK(b->total_frames == MM_PADDR_TO_PFN(mm_memmap_usable_end(map)));
 	mm_frame_stats(&kmem.frames, &s);
-	KT_CHECK(s.free_frames + s.allocated_frames + s.reserved_frames ==
-		 s.total_frames);
+	KT_CHECK(s.free_frames == recount_free(&kmem.frames));
+	KT_CHECK(recount_reserved(&kmem.frames, &reserved));
+	KT_CHECK(s.reserved_frames == reserved);
 	KT_OK(mm_frame_check(&kmem.frames));
 	return true;
 }
 
 /* True iff pfn is beyond the tracked range or reserved. */
-static bool held(uint64_t pfn)
+static bool held(mm_pfn_t pfn)
 {
 	return pfn >= kmem.boot_stats.total_frames ||
 	       mm_frame_is_reserved(&kmem.frames, pfn);
@@ -165,15 +196,15 @@ static bool held(uint64_t pfn)
 static bool frame_boot_reservations_hold(void)
 {
 	struct mm_frames *fa = &kmem.frames;
-	uint64_t kernel = ktest_boot->kernel_phys_start >> MM_PAGE_SHIFT;
-	uint64_t meta = kmem.meta_phys >> MM_PAGE_SHIFT;
+	mm_pfn_t kernel = MM_PADDR_TO_PFN(ktest_boot->kernel_phys_start);
+	mm_pfn_t meta = MM_PADDR_TO_PFN(kmem.meta_phys);
 
 	KT_CHECK(kmem.nreserved == KMEM_MAX_RESERVED);
 	for (size_t i = 0; i < kmem.nreserved; i++) {
-		const struct kmem_range *r = &kmem.reserved[i];
+		const struct mm_frame_range *r = &kmem.reserved[i];
 
-		KT_CHECK(held(r->start >> MM_PAGE_SHIFT));
-		KT_CHECK(held((r->end - 1) >> MM_PAGE_SHIFT));
+		KT_CHECK(held(r->start));
+		KT_CHECK(held(r->end - 1));
 	}
 	for (size_t i = 0; i < ktest_boot->module_count; i++) {
 		struct mm_frame_range r = module_pfns(i);
@@ -190,7 +221,7 @@ static bool frame_boot_reservations_hold(void)
 static bool frame_alloc_free_errors(void)
 {
 	struct mm_frames *fa = &kmem.frames;
-	uint64_t pfn, total = kmem.boot_stats.total_frames;
+	mm_pfn_t pfn, total = kmem.boot_stats.total_frames;
 
 	KT_OK(mm_frame_alloc(fa, &pfn));
 	KT_CHECK(!mm_frame_is_free(fa, pfn) && !mm_frame_is_reserved(fa, pfn));
@@ -208,8 +239,8 @@ static bool frame_alloc_free_errors(void)
 static bool frame_contig_runs(void)
 {
 	struct mm_frames *fa = &kmem.frames;
-	uint64_t limit = (4ull << 30) >> MM_PAGE_SHIFT;
-	uint64_t pfn;
+	mm_pfn_t limit = MM_PADDR_TO_PFN(4ull << 30);
+	mm_pfn_t pfn;
 
 	KT_OK(mm_frame_alloc_contig(fa, 16, 16, limit, &pfn));
 	KT_CHECK(pfn % 16 == 0 && pfn + 16 <= limit);
@@ -226,7 +257,7 @@ static bool frame_contig_runs(void)
 }
 
 /* Record run [pfn, pfn + n), merging with the previous one when adjacent. */
-static bool keep_run(uint64_t pfn, uint64_t n)
+static bool keep_run(mm_pfn_t pfn, uint64_t n)
 {
 	if (nruns > 0 && runs[nruns - 1].end == pfn) {
 		runs[nruns - 1].end += n;
@@ -241,7 +272,7 @@ static bool keep_run(uint64_t pfn, uint64_t n)
 /* Take runs of `size` frames until none is left; false if runs[] is full. */
 static bool drain(uint64_t size)
 {
-	uint64_t pfn;
+	mm_pfn_t pfn;
 
 	while (mm_frame_alloc_contig(&kmem.frames, size, size,
 				     MM_FRAME_NO_LIMIT, &pfn) == MM_OK) {
@@ -264,7 +295,7 @@ static bool give_back(void)
 static bool frame_exhaust_and_refill(void)
 {
 	struct mm_frame_stats before, empty, after;
-	uint64_t pfn;
+	mm_pfn_t pfn;
 
 	mm_frame_stats(&kmem.frames, &before);
 	nruns = 0;

@@ -190,12 +190,65 @@ static bool user_smep_smap_fault(void)
 	return true;
 }
 
+/*
+ * The kernel half is shared: a kernel mapping made after a program's PML4
+ * was built (new PD and PT under the shared PDPT of PML4[508]) is seen
+ * from inside that address space, and its removal too.
+ */
+static bool user_kernel_half_shared(void)
+{
+	uint64_t va = ASPACE_SCRATCH + 2 * MM_PAGE_1G, pml4, pfn, v = 0;
+	uint64_t before = free_frames();
+	bool read_ok, gone;
+
+	KT_OK(aspace_create(&pml4));
+	KT_OK(mm_frame_alloc(&kmem.frames, &pfn));
+	KT_OK(mm_map(&kmem.vm, va, MM_PFN_TO_PADDR(pfn), MM_PAGE_4K,
+		     MM_PROT_WRITE));
+	*(volatile uint64_t *)va = 0x5A5EDull;
+	aspace_switch(pml4);
+	read_ok = arch_probe_read(va, &v) == 0 && v == 0x5A5EDull;
+	aspace_switch(aspace_kernel());
+	KT_OK(mm_unmap(&kmem.vm, va, NULL, NULL));
+	aspace_switch(pml4);
+	gone = arch_probe_read(va, &v) == 1;
+	aspace_switch(aspace_kernel());
+	aspace_destroy(pml4);
+	KT_OK(mm_frame_free(&kmem.frames, pfn));
+	KT_CHECK(read_ok && gone);
+	KT_CHECK(free_frames() == before);
+	return true;
+}
+
+/*
+ * libmm's fill counts hold after the kernel half was filled behind its
+ * back (aspace_init recounts) and in a loaded program's address space
+ * (aspace_create sets the new PML4's count; libmm keeps the rest).
+ */
+static bool user_fill_counts_hold(void)
+{
+	struct proc p = {.pid = 1002, .name = "ktest"};
+	mm_status_t in_program;
+
+	KT_OK(mm_vm_check(&kmem.vm));
+	KT_CHECK(proc_load(&p, img, build_image()) == NULL);
+	aspace_switch(p.pml4);
+	in_program = mm_vm_check(&kmem.vm);
+	aspace_switch(aspace_kernel());
+	proc_destroy(&p);
+	KT_OK(in_program);
+	KT_OK(mm_vm_check(&kmem.vm));
+	return true;
+}
+
 const struct ktest ktest_user_tests[] = {
 	{"user_program_runs_and_exits", user_program_runs_and_exits},
 	{"user_return_noncanonical_killed", user_return_noncanonical_killed},
 	{"user_return_kernel_half_killed", user_return_kernel_half_killed},
 	{"user_pml4_bits", user_pml4_bits},
 	{"user_smep_smap_fault", user_smep_smap_fault},
+	{"user_kernel_half_shared", user_kernel_half_shared},
+	{"user_fill_counts_hold", user_fill_counts_hold},
 };
 const size_t ktest_user_count =
 	sizeof(ktest_user_tests) / sizeof(ktest_user_tests[0]);

@@ -11,6 +11,7 @@
 #include "multiboot2.h"
 
 #include "efi_memmap.h"
+#include "mm/arith.h"
 
 /* Parser state: the output and the memory map tags seen so far. */
 struct parse {
@@ -385,8 +386,7 @@ static mm_status_t walk_tags(struct parse *ps, const uint8_t *info,
 		st = dispatch(ps, info + off, type, size);
 		if (st != MM_OK)
 			return st;
-		off += ((uint64_t)size + MB2_TAG_ALIGN - 1) &
-		       ~(uint64_t)(MB2_TAG_ALIGN - 1);
+		off += mm_align_up_u64(size, MB2_TAG_ALIGN);
 		if (off > total)
 			return MM_ERR_INVALID;
 	}
@@ -404,8 +404,10 @@ static mm_region_type_t mb2_region_type(uint32_t type)
 		return MM_REGION_ACPI_NVS;
 	case MB2_MEMORY_BADRAM:
 		return MM_REGION_BAD;
-	default: /* MB2_MEMORY_RESERVED and anything undocumented */
+	case MB2_MEMORY_RESERVED:
 		return MM_REGION_RESERVED;
+	default: /* a type the multiboot2 spec does not define: never usable */
+		return MM_REGION_UNKNOWN;
 	}
 }
 

@@ -14,6 +14,8 @@
 
 /* Value in EAX when a multiboot2 loader jumps to the kernel. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
+/* First field of the kernel's multiboot2 header (boot.asm). */
+#define MB2_HEADER_MAGIC     0xe85250d6u
 
 /* The info and every tag in it start on an 8-byte boundary. */
 #define MB2_INFO_ALIGN 8u
@@ -65,8 +67,9 @@
  * tag 6, else from basic meminfo (tag 4: [0, lower KiB) and
  * [1 MiB, 1 MiB + upper KiB) usable), else left empty. Tag 6 types 1..5 map
  * to usable, reserved, ACPI reclaimable, ACPI NVS and bad; any other type
- * becomes MM_REGION_RESERVED (never hand out memory nobody described).
- * Touching entries of one type are coalesced while reading, and the map is
+ * becomes MM_REGION_UNKNOWN (never usable: never hand out memory nobody
+ * described). Overlapping or touching entries of one type are coalesced
+ * while reading (mm_memmap_add(), on every path), and the map is
  * sanitized (mm_memmap_sanitize) before returning. Bytes after the last
  * whole entry of tag 6 / 17 are ignored.
  *

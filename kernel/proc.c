@@ -145,6 +145,9 @@ void proc_run(struct proc *p)
 	aspace_switch(p->pml4);
 	kmem_unlock();
 	uarch_enter(p->entry, XOMB_STACK_TOP);
+	if (uarch_rflags() & (UARCH_RFLAGS_AC | UARCH_RFLAGS_DF))
+		panic("user: back from pid %u with rflags %#lx (AC or DF set)",
+		      p->pid, uarch_rflags());
 	kmem_lock();
 	aspace_switch(aspace_kernel());
 	current = NULL;

@@ -6,6 +6,8 @@
  */
 #include "mm/memmap.h"
 
+#include "mm/arith.h"
+
 /* Every boundary of every region, plus room for none: 2 per region. */
 #define MAX_POINTS (2u * MM_MEMMAP_CAPACITY)
 #define NO_TYPE	   (-1)
@@ -15,51 +17,69 @@ void mm_memmap_init(struct mm_memmap *map)
 	map->count = 0;
 }
 
+/* Index of a region of this type overlapping or touching [s, e), or count. */
+static size_t memmap_touching(const struct mm_memmap *map, uint64_t s,
+			      uint64_t e, mm_region_type_t type)
+{
+	size_t i = 0;
+
+	for (; i < map->count; i++) {
+		const struct mm_region *r = &map->regions[i];
+
+		if (r->type == type && r->base <= e && s <= mm_region_end(r))
+			break;
+	}
+	return i;
+}
+
+/* Remove region i, keeping the order of the others. */
+static void memmap_remove(struct mm_memmap *map, size_t i)
+{
+	for (map->count--; i < map->count; i++)
+		map->regions[i] = map->regions[i + 1];
+}
+
 mm_status_t mm_memmap_add(struct mm_memmap *map, uint64_t base, uint64_t length,
 			  mm_region_type_t type)
 {
+	uint64_t end = base + mm_min_u64(length, UINT64_MAX - base);
 	struct mm_region *r;
+	size_t i;
 
 	if ((unsigned)type >= MM_REGION_TYPE_COUNT)
 		return MM_ERR_INVALID;
-	if (map->count >= MM_MEMMAP_CAPACITY)
+	i = memmap_touching(map, base, end, type);
+	if (i == map->count && map->count >= MM_MEMMAP_CAPACITY)
 		return MM_ERR_NOMEM;
-	if (length > UINT64_MAX - base)
-		length = UINT64_MAX - base;
+	for (; i < map->count; i = memmap_touching(map, base, end, type)) {
+		base = mm_min_u64(base, map->regions[i].base);
+		end = mm_max_u64(end, mm_region_end(&map->regions[i]));
+		memmap_remove(map, i);
+	}
 	r = &map->regions[map->count++];
 	r->base = base;
-	r->length = length;
+	r->length = end - base;
 	r->type = type;
 	return MM_OK;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
-}
-
-/* End of r, saturated at 2^64 - 1 even for a region written by hand. */
-static uint64_t region_end(const struct mm_region *r)
-{
-	return r->base + min_u64(r->length, UINT64_MAX - r->base);
-}
-
 /* [start, end) of r clipped to the 52-bit physical space. */
-static void clip(const struct mm_region *r, uint64_t *start, uint64_t *end)
+static void memmap_clip(const struct mm_region *r, uint64_t *start,
+			uint64_t *end)
 {
-	*start = min_u64(r->base, MM_PHYS_LIMIT);
-	*end = min_u64(region_end(r), MM_PHYS_LIMIT);
+	*start = mm_min_u64(r->base, MM_PHYS_LIMIT);
+	*end = mm_min_u64(mm_region_end(r), MM_PHYS_LIMIT);
 }
 
 /* Sorted, de-duplicated region boundaries; returns how many. */
-static size_t collect_points(const struct mm_memmap *map, uint64_t *pts)
+static size_t memmap_points(const struct mm_memmap *map, uint64_t *pts)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < map->count; i++) {
 		uint64_t s, e;
 
-		clip(&map->regions[i], &s, &e);
+		memmap_clip(&map->regions[i], &s, &e);
 		if (s < e) {
 			pts[n++] = s;
 			pts[n++] = e;
@@ -81,14 +101,14 @@ static size_t collect_points(const struct mm_memmap *map, uint64_t *pts)
 }
 
 /* Winning type over [s, e), which no boundary splits; NO_TYPE if none. */
-static int type_at(const struct mm_memmap *map, uint64_t s, uint64_t e)
+static int memmap_type_at(const struct mm_memmap *map, uint64_t s, uint64_t e)
 {
 	int best = NO_TYPE;
 
 	for (size_t i = 0; i < map->count; i++) {
 		uint64_t rs, re;
 
-		clip(&map->regions[i], &rs, &re);
+		memmap_clip(&map->regions[i], &rs, &re);
 		if (rs <= s && e <= re && (int)map->regions[i].type > best)
 			best = (int)map->regions[i].type;
 	}
@@ -99,7 +119,7 @@ static int type_at(const struct mm_memmap *map, uint64_t s, uint64_t e)
  * Elementary interval i is [pts[i], pts[i + 1]); it starts a new output
  * region unless it continues the previous one with the same type.
  */
-static bool starts_region(const int8_t *types, size_t i)
+static bool memmap_starts_region(const int8_t *types, size_t i)
 {
 	return types[i] != NO_TYPE && (i == 0 || types[i - 1] != types[i]);
 }
@@ -108,12 +128,12 @@ mm_status_t mm_memmap_sanitize(struct mm_memmap *map)
 {
 	uint64_t pts[MAX_POINTS];
 	int8_t types[MAX_POINTS];
-	size_t npts = collect_points(map, pts);
+	size_t npts = memmap_points(map, pts);
 	size_t nout = 0;
 
 	for (size_t i = 0; i + 1 < npts; i++) {
-		types[i] = (int8_t)type_at(map, pts[i], pts[i + 1]);
-		nout += starts_region(types, i);
+		types[i] = (int8_t)memmap_type_at(map, pts[i], pts[i + 1]);
+		nout += memmap_starts_region(types, i);
 	}
 	if (nout > MM_MEMMAP_CAPACITY)
 		return MM_ERR_NOMEM;
@@ -124,7 +144,7 @@ mm_status_t mm_memmap_sanitize(struct mm_memmap *map)
 
 		if (types[i] == NO_TYPE)
 			continue;
-		if (!starts_region(types, i)) {
+		if (!memmap_starts_region(types, i)) {
 			r = &map->regions[map->count - 1];
 			r->length = pts[i + 1] - r->base;
 			continue;
@@ -138,15 +158,14 @@ mm_status_t mm_memmap_sanitize(struct mm_memmap *map)
 }
 
 /* Whole frames of usable region r as [*first, *end) byte addresses. */
-static bool usable_frames(const struct mm_region *r, uint64_t *first,
-			  uint64_t *end)
+static bool memmap_usable_frames(const struct mm_region *r, uint64_t *first,
+				 uint64_t *end)
 {
-	uint64_t mask = MM_FRAME_SIZE - 1;
-
-	if (r->type != MM_REGION_USABLE || r->base > UINT64_MAX - mask)
+	if (r->type != MM_REGION_USABLE ||
+	    r->base > UINT64_MAX - (MM_FRAME_SIZE - 1))
 		return false;
-	*first = (r->base + mask) & ~mask;
-	*end = region_end(r) & ~mask;
+	*first = mm_align_up_u64(r->base, MM_FRAME_SIZE);
+	*end = mm_align_down_u64(mm_region_end(r), MM_FRAME_SIZE);
 	return *first < *end;
 }
 
@@ -157,7 +176,7 @@ uint64_t mm_memmap_usable_bytes(const struct mm_memmap *map)
 	for (size_t i = 0; i < map->count; i++) {
 		uint64_t first, end;
 
-		if (usable_frames(&map->regions[i], &first, &end))
+		if (memmap_usable_frames(&map->regions[i], &first, &end))
 			total += end - first;
 	}
 	return total;
@@ -170,7 +189,8 @@ uint64_t mm_memmap_usable_end(const struct mm_memmap *map)
 	for (size_t i = 0; i < map->count; i++) {
 		uint64_t first, end;
 
-		if (usable_frames(&map->regions[i], &first, &end) && end > top)
+		if (memmap_usable_frames(&map->regions[i], &first, &end) &&
+		    end > top)
 			top = end;
 	}
 	return top;

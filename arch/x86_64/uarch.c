@@ -26,7 +26,7 @@ extern char uarch_syscall_entry[];
 
 static bool smep_on, smap_on;
 
-static uint64_t read_cr4(void)
+static uint64_t uarch_read_cr4(void)
 {
 	uint64_t v;
 
@@ -34,7 +34,7 @@ static uint64_t read_cr4(void)
 	return v;
 }
 
-static void write_cr4(uint64_t v)
+static void uarch_write_cr4(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
@@ -43,7 +43,7 @@ static void write_cr4(uint64_t v)
 static void uarch_protect_supervisor(void)
 {
 	struct cpuid_regs r = cpuid(0, 0);
-	uint64_t cr4 = read_cr4();
+	uint64_t cr4 = uarch_read_cr4();
 
 	if (r.eax < 7)
 		return;
@@ -54,7 +54,7 @@ static void uarch_protect_supervisor(void)
 		cr4 |= CR4_SMEP;
 	if (smap_on)
 		cr4 |= CR4_SMAP;
-	write_cr4(cr4);
+	uarch_write_cr4(cr4);
 }
 
 void uarch_init(void)
@@ -84,6 +84,14 @@ void uarch_return_guard(const struct uarch_frame *f)
 {
 	if (f->rip >= UARCH_USER_HALF_END)
 		uarch_user_killed(UARCH_KILL_RETURN, 0, f->rip, 0);
+}
+
+uint64_t uarch_rflags(void)
+{
+	uint64_t f;
+
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(f));
+	return f;
 }
 
 void uarch_user_access_begin(void)

@@ -83,6 +83,11 @@ _Noreturn void uarch_leave(uint64_t value);
  */
 void uarch_return_guard(const struct uarch_frame *f);
 
+/* RFLAGS now, and the bits the kernel must never run with. */
+uint64_t uarch_rflags(void);
+#define UARCH_RFLAGS_DF (1ull << 10)
+#define UARCH_RFLAGS_AC (1ull << 18) /* set: SMAP does not apply */
+
 /* Open / close the user-access window around a copy (no-ops without SMAP). */
 void uarch_user_access_begin(void);
 void uarch_user_access_end(void);

@@ -17,6 +17,7 @@ global uarch_syscall_entry, uarch_enter, uarch_leave, uarch_kstack_top
 %define USER_CS     0x23                ; GDT_USER_CS | 3 (uarch.h)
 %define USER_DS     0x1B                ; GDT_USER_DS | 3
 %define USER_RFLAGS 0x002               ; IF off: the kernel takes no IRQs
+%define KERNEL_RFLAGS 0x002             ; IF, DF, AC, TF, NT all clear
 
 section .text
 bits 64
@@ -94,8 +95,13 @@ uarch_enter:
 	iretq
 
 ; _Noreturn void uarch_leave(uint64_t value)
+; Also resets RFLAGS: an exception in ring 3 enters the kernel with the
+; program's AC (interrupt gates do not clear it), which would switch SMAP
+; off for the kernel from then on.
 uarch_leave:
 	mov rsp, [rel resume_rsp]
+	push qword KERNEL_RFLAGS
+	popfq
 	mov rax, rdi
 	pop r15
 	pop r14

@@ -570,7 +570,7 @@ static bool init_frames(struct mm_sim *sim)
 	if (META_PA + meta > sim->ram_bytes ||
 	    mm_frame_init(&sim->frames, map, sim->ram + META_PA, meta) !=
 		    MM_OK ||
-	    mm_frame_reserve(&sim->frames, 0, META_PA + meta) != MM_OK)
+	    mm_frame_reserve_bytes(&sim->frames, 0, META_PA + meta) != MM_OK)
 		goto out_free_map;
 	mm_frame_stats(&sim->frames, &fs);
 	sim->claim_cap = (size_t)fs.total_frames;

@@ -67,6 +67,25 @@ static int pick_type(uint8_t b)
 }
 
 /*
+ * After mm_memmap_add of [s, e): the last region has the type and covers
+ * [s, e), and no other region of that type touches it (all coalesced).
+ */
+static void check_added(const struct mm_memmap *map, uint64_t s, uint64_t e,
+			mm_region_type_t type)
+{
+	const struct mm_region *last = &map->regions[map->count - 1];
+	uint64_t lend = mm_region_end(last);
+
+	CHECK(last->type == type && last->base <= s && e <= lend);
+	for (size_t i = 0; i + 1 < map->count; i++) {
+		const struct mm_region *g = &map->regions[i];
+
+		CHECK(g->type != type || g->base > lend ||
+		      mm_region_end(g) < last->base);
+	}
+}
+
+/*
  * One raw region. Usable ones end at or below MAX_FRAMES (which bounds the
  * allocator); the others may lie anywhere, even wrap past 2^64.
  */
@@ -92,9 +111,8 @@ static void add_region(struct run *r)
 		return;
 	}
 	CHECK(st == MM_OK);
-	CHECK(r->raw.regions[r->raw.count - 1].base == base);
-	CHECK(r->raw.regions[r->raw.count - 1].length ==
-	      min64(len, UINT64_MAX - base));
+	check_added(&r->raw, base, base + min64(len, UINT64_MAX - base),
+		    (mm_region_type_t)type);
 }
 
 /* [start, end) of a region, clipped to the 52-bit physical space. */
@@ -264,7 +282,7 @@ static void op_reserve(struct run *r)
 	else if (sel & 1)
 		len = 1 + (sel >> 1);
 	want = frame_ref_reserve(&r->m, base, len);
-	CHECK_EQ(mm_frame_reserve(r->fa, base, len), want);
+	CHECK_EQ(mm_frame_reserve_bytes(r->fa, base, len), want);
 }
 
 /* Reserve every other frame of a stretch: fills the reserved table. */
@@ -276,7 +294,7 @@ static void op_reserve_comb(struct run *r)
 		uint64_t pfn = f + 2 * i;
 		mm_status_t want = frame_ref_reserve(&r->m, pfn * FRAME, 1);
 
-		CHECK(mm_frame_reserve(r->fa, pfn * FRAME, 1) == want);
+		CHECK(mm_frame_reserve(r->fa, pfn, 1) == want); /* in frames */
 	}
 }
 

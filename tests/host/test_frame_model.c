@@ -225,7 +225,7 @@ static void op_reserve(struct run *r)
 	}
 	if (below(r, 60) == 0)
 		len = below(r, 2) ? 0 : UINT64_MAX - base + 2;
-	expect_status(r, OP_RESERVE, mm_frame_reserve(&r->fa, base, len),
+	expect_status(r, OP_RESERVE, mm_frame_reserve_bytes(&r->fa, base, len),
 		      frame_ref_reserve(&r->m, base, len));
 }
 

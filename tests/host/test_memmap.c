@@ -81,6 +81,73 @@ static void test_add_wrapping_cut(void **state)
 	expect_region(0, UINT64_MAX - 10, 10, MM_REGION_RESERVED);
 }
 
+/*
+ * Touching or overlapping regions of one type coalesce in add, in any
+ * order; other types and gaps keep their own slot.
+ */
+static void test_add_coalesces_same_type(void **state)
+{
+	(void)state;
+	add(MiB(1), MiB(1), MM_REGION_USABLE);
+	add(MiB(4), MiB(1), MM_REGION_USABLE);
+	add(MiB(2), MiB(1), MM_REGION_RESERVED); /* touches, other type */
+	add(0, MiB(1), MM_REGION_USABLE);	 /* touches region 0 below */
+	assert_int_equal(map.count, 3);
+	expect_region(2, 0, MiB(2), MM_REGION_USABLE);
+	add(MiB(1) + 5, MiB(3), MM_REGION_USABLE); /* overlaps and bridges */
+	assert_int_equal(map.count, 2);
+	expect_region(0, MiB(2), MiB(1), MM_REGION_RESERVED);
+	expect_region(1, 0, MiB(5), MM_REGION_USABLE);
+	add(MiB(7), 0, MM_REGION_USABLE); /* empty, apart: its own slot */
+	add(MiB(5), 0, MM_REGION_USABLE); /* empty, touching: absorbed */
+	assert_int_equal(map.count, 3);
+	expect_region(1, MiB(7), 0, MM_REGION_USABLE);
+	expect_region(2, 0, MiB(5), MM_REGION_USABLE);
+}
+
+/* A full map still takes a region that coalesces; a failed add is a no-op. */
+static void test_add_full_coalesces(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < MM_MEMMAP_CAPACITY; i++)
+		add(MiB(2) * i, KiB(4), MM_REGION_USABLE);
+	add(KiB(4), KiB(4), MM_REGION_USABLE); /* touches region 0 */
+	assert_int_equal(map.count, MM_MEMMAP_CAPACITY);
+	expect_region(MM_MEMMAP_CAPACITY - 1, 0, KiB(8), MM_REGION_USABLE);
+	struct mm_memmap before = map;
+	assert_int_equal(mm_memmap_add(&map, KiB(8), KiB(4), MM_REGION_BAD),
+			 MM_ERR_NOMEM);
+	assert_memory_equal(&before, &map, sizeof(map));
+}
+
+/* An unknown firmware type is never usable: it wins over usable. */
+static void test_unknown_type_not_usable(void **state)
+{
+	(void)state;
+	add(0, MiB(4), MM_REGION_USABLE);
+	add(MiB(1), MiB(1), MM_REGION_UNKNOWN);
+	add(MiB(8), MiB(1), MM_REGION_UNKNOWN);
+	assert_int_equal(mm_memmap_sanitize(&map), MM_OK);
+	assert_int_equal(map.count, 4);
+	expect_region(1, MiB(1), MiB(1), MM_REGION_UNKNOWN);
+	assert_int_equal(mm_memmap_usable_bytes(&map), MiB(3));
+	assert_int_equal(mm_memmap_usable_end(&map), MiB(4));
+	assert_string_equal(mm_region_type_str(MM_REGION_UNKNOWN), "unknown");
+}
+
+/* A region's end saturates at 2^64 - 1 however its length was written. */
+static void test_region_end_saturates(void **state)
+{
+	struct mm_region r = {UINT64_MAX - 10, 100, MM_REGION_USABLE};
+
+	(void)state;
+	assert_int_equal(mm_region_end(&r), UINT64_MAX);
+	r.length = 10;
+	assert_int_equal(mm_region_end(&r), UINT64_MAX);
+	r.length = 9;
+	assert_int_equal(mm_region_end(&r), UINT64_MAX - 1);
+}
+
 /* Sanitize sorts by base and merges touching regions of one type. */
 static void test_sanitize_sorts_and_merges(void **state)
 {
@@ -275,6 +342,10 @@ int main(void)
 		T(test_add_invalid_type),
 		T(test_add_full),
 		T(test_add_wrapping_cut),
+		T(test_add_coalesces_same_type),
+		T(test_add_full_coalesces),
+		T(test_unknown_type_not_usable),
+		T(test_region_end_saturates),
 		T(test_sanitize_sorts_and_merges),
 		T(test_sanitize_hole_splits_usable),
 		T(test_sanitize_nonusable_wins),

@@ -242,7 +242,7 @@ static void test_parse_minimal(void **state)
 	assert_int_equal(bi.kernel_virt_start, 0);
 }
 
-/* Tag 6 types 1..5 map to their region types; any other is reserved. */
+/* Tag 6 types 1..5 map to their region types; any other is unknown. */
 static void test_mmap_types(void **state)
 {
 	static const struct mb2b_mmap_entry e[] = {
@@ -261,9 +261,9 @@ static void test_mmap_types(void **state)
 	expect_region(2, 0x20000, 0x21000, MM_REGION_ACPI_RECLAIMABLE);
 	expect_region(3, 0x30000, 0x31000, MM_REGION_ACPI_NVS);
 	expect_region(4, 0x40000, 0x41000, MM_REGION_BAD);
-	expect_region(5, 0x50000, 0x51000, MM_REGION_RESERVED);
-	expect_region(6, 0x60000, 0x61000, MM_REGION_RESERVED);
-	expect_region(7, 0x70000, 0x71000, MM_REGION_RESERVED);
+	expect_region(5, 0x50000, 0x51000, MM_REGION_UNKNOWN);
+	expect_region(6, 0x60000, 0x61000, MM_REGION_UNKNOWN);
+	expect_region(7, 0x70000, 0x71000, MM_REGION_UNKNOWN);
 }
 
 /* An entry_size above 24 is the stride; bytes after the last entry ignored. */
@@ -706,6 +706,26 @@ static void test_err_mmap_too_many_regions(void **state)
 	mb2b_init(&b);
 	mb2b_mmap(&b, e, MM_MEMMAP_CAPACITY + 1, 24);
 	assert_int_equal(finish_and_parse(), MM_ERR_NOMEM);
+}
+
+/*
+ * A BIOS map of more entries than the map holds parses when they merge:
+ * touching entries of one type coalesce on every path, not only for EFI.
+ */
+static void test_mmap_more_entries_than_capacity_merge(void **state)
+{
+	static struct mb2b_mmap_entry e[2 * MM_MEMMAP_CAPACITY];
+
+	(void)state;
+	for (size_t i = 0; i < 2 * MM_MEMMAP_CAPACITY; i++) {
+		e[i].base = (uint64_t)i * PAGE;
+		e[i].length = PAGE;
+		e[i].type = 1;
+	}
+	mb2b_mmap(&b, e, 2 * MM_MEMMAP_CAPACITY, 24);
+	assert_int_equal(finish_and_parse(), MM_OK);
+	assert_int_equal(bi.memmap.count, 1);
+	expect_region(0, 0, 2 * MM_MEMMAP_CAPACITY * PAGE, MM_REGION_USABLE);
 }
 
 /* An EFI map of more separate regions than the map holds is NOMEM. */
@@ -1175,6 +1195,7 @@ int main(void)
 		T(test_parse_uefi_efi_map_wins),
 		T(test_parse_minimal),
 		T(test_mmap_types),
+		T(test_mmap_more_entries_than_capacity_merge),
 		T(test_mmap_stride_and_trailing_bytes),
 		T(test_efi_mmap_alone),
 		T(test_efi32_systab),

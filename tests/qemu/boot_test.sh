@@ -6,11 +6,13 @@
 #   boot_test.sh --iso ISO --log LOG [options]
 #     --emulator qemu|bochs|ovmf   (default qemu; ovmf = QEMU + UEFI firmware)
 #     --cpu MODEL --mem SIZE       QEMU -cpu / -m (default qemu64, 128M)
-#     --expect pass|fail|exception|halt   (default pass)
+#     --expect pass|fail|exception|halt|user-fail   (default pass)
 #                                  fail: a failed test and exit 35;
 #                                  exception: a reported page fault, exit 37;
 #                                  halt: --halt-message, then no exit until
 #                                  the timeout (early boot refusals)
+#                                  user-fail: every ktest passed, a program
+#                                  missed its expect= (user: FAIL), exit 35
 #     --halt-message REGEX         the line an early refusal must print
 #     --timeout SECONDS            wall-clock bound (default 60)
 #     --firmware bios|uefi         expected in the xomb: line (default bios)
@@ -172,7 +174,11 @@ check_user() {
 	if [ -n "$sum_line" ] && [ "${sum_line##* }" != frames_leaked=0 ]; then
 		fail "user programs leaked frames: $sum_line"
 	fi
-	grep -q '^user: FAIL' <<<"$serial" && fail "a program did not meet its expect= (user: FAIL)"
+	if [ "$expect" = user-fail ]; then
+		grep -q '^user: FAIL' <<<"$serial" || fail "no user: FAIL line"
+	elif grep -q '^user: FAIL' <<<"$serial"; then
+		fail "a program did not meet its expect= (user: FAIL)"
+	fi
 	ut_lines=$(grep -Ec '^utest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial")
 	bad=$(grep -E '^utest: [0-9]+ passed, [0-9]+ failed$' <<<"$serial" | grep -Evc ' 0 failed$')
 	[ "$bad" -eq 0 ] || fail "$bad utest summary line(s) with failures"
@@ -193,6 +199,9 @@ fail)
 	[ "$failed" -gt 0 ] || fail "expected a failed kernel test"
 	grep -q '^ktest: FAIL deliberate_failure$' <<<"$serial" ||
 		fail "the deliberate failure was not reported" ;;
+user-fail)
+	check_exit 35; check_contract; check_summary; no_exception; check_user
+	[ "$failed" -eq 0 ] || fail "$failed kernel test(s) failed" ;;
 exception)
 	check_exit 37
 	grep -Eq '^xomb: unexpected exception 14 \(page fault\) error=0x[0-9a-f]+ cr2=0x[0-9a-f]+ rip=0x[0-9a-f]+$' <<<"$serial" ||

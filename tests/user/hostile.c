@@ -52,6 +52,15 @@ static void pt_read_kernel(void)
 	sink = *(const volatile uint64_t *)xomb_pte_addr(0, KERNEL_TEXT);
 }
 
+/*
+ * Read the PML4 through the kernel's own alias of the window, PML4[509]
+ * (Present | Writable, not User): supervisor-only, so a user #PF.
+ */
+static void pt_read_alias(void)
+{
+	sink = *(const volatile uint64_t *)0xFFFFFEFF7FBFD000ull;
+}
+
 /* Privileged instructions: each a #GP in ring 3. */
 static void op_cli(void)
 {
@@ -98,6 +107,18 @@ static void op_invlpg(void)
 	__asm__ volatile("invlpg (%0)" : : "r"(&sink) : "memory");
 }
 
+/* The other ways into the kernel: SYSENTER (no SYSENTER_CS: #GP or #UD), a
+ * software interrupt through a gate the program may not use (#GP). */
+static void op_sysenter(void)
+{
+	__asm__ volatile("sysenter");
+}
+
+static void op_int80(void)
+{
+	__asm__ volatile("int $0x80");
+}
+
 /* Run code written into a writable (so NX) page. */
 static void exec_writable(void)
 {
@@ -116,6 +137,18 @@ static void divide_by_zero(void)
 static void op_ud2(void)
 {
 	__asm__ volatile("ud2");
+}
+
+/*
+ * Set AC (and DF), then fault: the kernel must not go on with the
+ * program's AC, which would turn SMAP off for it.
+ */
+static void flags_then_fault(void)
+{
+	__asm__ volatile("pushfq\n\t"
+			 "orq $0x40400, (%rsp)\n\t"
+			 "popfq\n\t"
+			 "ud2");
 }
 
 static void op_int3(void)

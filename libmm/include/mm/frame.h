@@ -2,13 +2,19 @@
  * The physical frame allocator: one bit per 4 KiB frame (1 = used), with
  * summary levels above the bitmap so that every search inspects O(log64 N)
  * words, whatever the fill level. The caller owns both the descriptor and
- * the metadata memory it points to; nothing here allocates.
+ * the metadata memory it points to; nothing here allocates. Every frame is
+ * named by its number (mm_pfn_t) and every count is in frames; the only
+ * byte-based call is mm_frame_reserve_bytes(), named for it.
  *
  * Every frame in [0, total_frames) is in exactly one state:
  *   free      - may be returned by an allocation;
  *   allocated - handed out, may be freed;
  *   reserved  - outside the usable regions of the map, or reserved by
  *               mm_frame_reserve(): never allocated, never freed.
+ *
+ * Not thread-safe: libmm takes no locks. Callers serialize every call on
+ * one struct mm_frames (the kernel holds kmem.lock); different descriptors
+ * are independent.
  */
 #ifndef MM_FRAME_H
 #define MM_FRAME_H
@@ -46,7 +52,16 @@ struct mm_frame_tree {
 	unsigned depth;			       /* levels in use */
 };
 
-/* Allocator state. Fields are private to frame.c; read them via stats. */
+/*
+ * Allocator state, written only by the mm_frame_* calls. Its definition is
+ * public because the caller owns the storage. Stable, and read by tests and
+ * checkers: total_frames, usable_frames, free_frames, reserved_frames, the
+ * leaf bitmap (bit i = frame i, 1 = used; the exokernel exposes it to
+ * library OSes) and resv[0, nresv) (sorted, disjoint, non-touching ranges
+ * of reserved frames). The summaries (empty, empty16m, resv_hint, avail,
+ * chunk2m) and low_word are the allocator's representation: their meaning
+ * is drawn in libmm/frame.c and may change with it.
+ */
 struct mm_frames {
 	uint64_t total_frames;	/* tracked: pfns [0, total_frames) */
 	uint64_t usable_frames; /* whole frames in usable regions of the map */
@@ -78,8 +93,9 @@ struct mm_frame_stats {
 
 /*
  * Bytes of metadata mm_frame_init() needs for this map (bitmap plus summary
- * levels), 8-byte aligned. 0 when the map has no usable frame or more than
- * MM_MEMMAP_CAPACITY regions. The map need not be sanitized (see
+ * levels), 8-byte aligned. 0 when mm_frame_init() would refuse the map (no
+ * usable frame, more than MM_MEMMAP_CAPACITY regions, or a map that
+ * mm_memmap_sanitize() refuses). The map need not be sanitized (see
  * mm_frame_init()).
  */
 size_t mm_frame_metadata_bytes(const struct mm_memmap *map);
@@ -88,30 +104,39 @@ size_t mm_frame_metadata_bytes(const struct mm_memmap *map);
  * Track every frame below the highest usable address of the map. Whole frames
  * inside usable regions start free, all others reserved. metadata must be
  * 8-byte aligned and at least mm_frame_metadata_bytes(map) long; it is
- * initialised a word at a time. The map need not be sanitized: usable
- * regions count as their union (overlaps once, a frame split between two
- * touching regions is whole) and any non-usable type wins over usable
- * (a frame it touches is not usable, and the tracked end is the end of the
- * highest frame left usable), so the result, the metadata size included,
- * equals that of the sanitized map.
+ * initialised a word at a time. The map need not be sanitized: init
+ * sanitizes a copy of it (mm_memmap_sanitize()), so the result, the
+ * metadata size included, is exactly that of the sanitized map; *map is
+ * only read. Uses about 11.5 KiB of stack for the copy and sanitizing it
+ * (the kernel's boot stack is 16 KiB).
  * Errors: MM_ERR_INVALID for a NULL or misaligned pointer, more than
- * MM_MEMMAP_CAPACITY regions or a map with no usable frame; MM_ERR_NOMEM
- * when metadata_bytes is too small. On failure *fa is untouched.
+ * MM_MEMMAP_CAPACITY regions, a map mm_memmap_sanitize() refuses (its
+ * overlaps would need more than MM_MEMMAP_CAPACITY regions) or a map with
+ * no usable frame; MM_ERR_NOMEM when metadata_bytes is too small. On
+ * failure *fa is untouched.
  */
 mm_status_t mm_frame_init(struct mm_frames *fa, const struct mm_memmap *map,
 			  void *metadata, size_t metadata_bytes);
 
 /*
- * Reserve the frames covering [base, base + length) (partial frames count
- * whole): they are never allocated and cannot be freed. Frames beyond the
- * tracked range are already unavailable and are skipped; reserving a
- * reserved frame again is allowed.
- * Errors: MM_ERR_INVALID for length 0 or a range wrapping past 2^64;
+ * Reserve the count frames [pfn, pfn + count): they are never allocated and
+ * cannot be freed. Frames beyond the tracked range are already unavailable
+ * and are skipped; reserving a reserved frame again is allowed.
+ * Errors: MM_ERR_INVALID for count 0 or a range wrapping past 2^64;
  * MM_ERR_IN_USE if a frame in the range is allocated; MM_ERR_NOMEM when the
  * reserved-range table is full. A failed call changes nothing.
  */
-mm_status_t mm_frame_reserve(struct mm_frames *fa, mm_paddr_t base,
-			     uint64_t length);
+mm_status_t mm_frame_reserve(struct mm_frames *fa, mm_pfn_t pfn,
+			     uint64_t count);
+
+/*
+ * The same for the bytes [base, base + length): every frame the range
+ * touches is reserved (partial frames count whole).
+ * Errors: MM_ERR_INVALID for length 0 or a range wrapping past 2^64;
+ * otherwise those of mm_frame_reserve(). A failed call changes nothing.
+ */
+mm_status_t mm_frame_reserve_bytes(struct mm_frames *fa, mm_paddr_t base,
+				   uint64_t length);
 
 /*
  * Allocate one free frame (the lowest-numbered) and store its number in *pfn.

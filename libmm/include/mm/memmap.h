@@ -2,6 +2,9 @@
  * The boot-method-agnostic physical memory map. Boot code (multiboot2 today,
  * UEFI next) adds raw regions as the firmware reports them; sanitize turns
  * them into a sorted, non-overlapping list that the frame allocator trusts.
+ *
+ * Not thread-safe: libmm takes no locks; callers serialize the calls on one
+ * map (boot code builds it before any other CPU runs).
  */
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H
@@ -12,7 +15,8 @@
 /*
  * Region types. Overlaps are resolved by priority: the type listed later
  * wins, so any non-usable type wins over MM_REGION_USABLE and BAD wins
- * over everything.
+ * over everything. MM_REGION_UNKNOWN is what boot code gives a firmware
+ * type it does not know: never usable.
  */
 typedef enum {
 	MM_REGION_USABLE = 0,
@@ -43,15 +47,31 @@ struct mm_memmap {
 	struct mm_region regions[MM_MEMMAP_CAPACITY]; /* the map */
 };
 
+/*
+ * End (exclusive) of r, saturated at 2^64 - 1: a region written by hand may
+ * have a length that wraps. The one definition of a region's end.
+ */
+static inline uint64_t mm_region_end(const struct mm_region *r)
+{
+	uint64_t room = UINT64_MAX - r->base;
+
+	return r->base + (r->length < room ? r->length : room);
+}
+
 /* Empty the map. */
 void mm_memmap_init(struct mm_memmap *map);
 
 /*
- * Append region [base, base + length) of the given type as reported; a range
- * that would wrap past 2^64 is cut at 2^64 - 1. Empty regions are accepted
- * (sanitize drops them).
- * Errors: MM_ERR_INVALID for an unknown type; MM_ERR_NOMEM when the map
- * already holds MM_MEMMAP_CAPACITY regions. A failed call changes nothing.
+ * Add region [base, base + length) of the given type as reported; a range
+ * that would wrap past 2^64 is cut at 2^64 - 1. Regions of the same type
+ * that overlap or touch it are coalesced with it: they are removed and one
+ * region covering them all is appended, so a firmware map of more entries
+ * than the capacity fits when its entries merge (this changes nothing that
+ * mm_memmap_sanitize() would produce). Empty regions are accepted (sanitize
+ * drops them).
+ * Errors: MM_ERR_INVALID for a type >= MM_REGION_TYPE_COUNT; MM_ERR_NOMEM
+ * when the map holds MM_MEMMAP_CAPACITY regions and none of them coalesces
+ * with the new one. A failed call changes nothing.
  */
 mm_status_t mm_memmap_add(struct mm_memmap *map, uint64_t base, uint64_t length,
 			  mm_region_type_t type);

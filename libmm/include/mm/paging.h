@@ -15,7 +15,7 @@
 #include "mm/types.h"
 
 /* Page sizes: the byte size of the page. */
-#define MM_PAGE_4K ((uint64_t)1 << 12)
+#define MM_PAGE_4K MM_FRAME_SIZE /* defined once, in mm/types.h */
 #define MM_PAGE_2M ((uint64_t)1 << 21)
 #define MM_PAGE_1G ((uint64_t)1 << 30)
 
