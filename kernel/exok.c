@@ -10,7 +10,17 @@
 #include "panic.h"
 #include "xomb/abi.h"
 
-#define PAGE MM_FRAME_SIZE
+#define PAGE	   MM_FRAME_SIZE
+#define SLOT_SPAN  MM_PT_SPAN(MM_PT_TOP)
+#define BITMAP_MAX (MM_PHYS_LIMIT / PAGE / 8u) /* bytes for 2^52 of RAM */
+
+/* The ABI's addresses lie in the slot, the largest bitmap below the info. */
+_Static_assert(XOMB_BITMAP_VA == EXOK_BITMAP_SLOT * SLOT_SPAN,
+	       "XOMB_BITMAP_VA starts PML4 slot EXOK_BITMAP_SLOT");
+_Static_assert(XOMB_BITMAP_INFO_VA / SLOT_SPAN == EXOK_BITMAP_SLOT &&
+		       XOMB_BITMAP_VA + BITMAP_MAX <= XOMB_BITMAP_INFO_VA,
+	       "the info page lies in the slot, past any bitmap");
+_Static_assert(XOMB_BITMAP_INFO_VA % PAGE == 0, "the info page is a page");
 
 struct exok exok;
 

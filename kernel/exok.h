@@ -23,8 +23,11 @@
 
 #include "mm/exo.h"
 
-/* The PML4 slot of the bitmap export: the last slot of the user half. */
-#define EXOK_BITMAP_SLOT 255u
+/*
+ * The PML4 slot of the bitmap export: the last slot of the user half, the
+ * first one mm/exo.h never lets a program touch.
+ */
+#define EXOK_BITMAP_SLOT MM_EXO_PML4_LIMIT
 
 /* What exok_init() set up, for the kernel tests. */
 struct exok {
