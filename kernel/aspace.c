@@ -6,13 +6,14 @@
 #include "aspace.h"
 
 #include "arch.h"
+#include "exok.h"
 #include "kmem.h"
 #include "mm/port.h"
 #include "panic.h"
 
 #define PAGE		 MM_FRAME_SIZE
 #define KERNEL_HALF_SLOT (MM_PT_ENTRIES / 2u) /* PML4[256]: the kernel half */
-#define USER_SLOTS	 KERNEL_HALF_SLOT
+#define USER_SLOTS	 EXOK_BITMAP_SLOT /* 255: the shared bitmap export */
 
 static uint64_t kernel_pml4;
 
@@ -29,8 +30,9 @@ static void aspace_pml4_write(unsigned i, mm_pte_t pte)
 
 static bool aspace_shared_slot(unsigned i)
 {
-	return i >= KERNEL_HALF_SLOT && i != MM_RECURSIVE_INDEX &&
-	       i != ARCH_ALIAS_INDEX;
+	return (i >= KERNEL_HALF_SLOT && i != MM_RECURSIVE_INDEX &&
+		i != ARCH_ALIAS_INDEX) ||
+	       i == EXOK_BITMAP_SLOT;
 }
 
 static mm_pte_t aspace_nx(void)
@@ -164,10 +166,12 @@ void aspace_switch(uint64_t pml4)
 /* Free the frames a leaf entry of `level` maps (a huge page: all of them). */
 static void aspace_free_leaf(unsigned level, mm_pte_t e)
 {
-	mm_status_t st = mm_frame_free_contig(&kmem.frames,
-					      MM_PADDR_TO_PFN(MM_PTE_ADDR(e)),
-					      MM_PT_SPAN(level) / PAGE);
+	mm_status_t st;
 
+	if (exok_kernel_frame(MM_PTE_ADDR(e)))
+		return; /* the zero page a program mapped: the kernel's */
+	st = mm_frame_free_contig(&kmem.frames, MM_PADDR_TO_PFN(MM_PTE_ADDR(e)),
+				  MM_PT_SPAN(level) / PAGE);
 	if (st != MM_OK)
 		panic("aspace: freeing a user page at %#lx: %s", MM_PTE_ADDR(e),
 		      mm_status_str(st));

@@ -7,6 +7,8 @@
  * which a program reads its own tables and libmm names entries) and
  * PML4[509] (Present | Writable, supervisor only: the alias the kernel port
  * edits through, arch.h ARCH_ALIAS_INDEX). Switching is a CR3 write.
+ * PML4[255], the frame-bitmap export (exok.h), is shared the same way:
+ * copied from the kernel's PML4, never freed with a program.
  *
  * Callers hold kmem.lock (one CPU, no concurrency).
  */
@@ -50,8 +52,9 @@ mm_status_t aspace_create(uint64_t *pml4);
 void aspace_switch(uint64_t pml4);
 
 /*
- * Free every frame and table of the user half of pml4, then the PML4
- * itself; the kernel's address space is current afterwards. pml4 must not
+ * Free every frame and table of the user half of pml4 (slots 0-254: not
+ * the shared bitmap slot 255, not the zero page, exok_kernel_frame()),
+ * then the PML4 itself; the kernel's address space is current afterwards. pml4 must not
  * be used again.
  */
 void aspace_destroy(uint64_t pml4);

@@ -10,6 +10,7 @@
 #include "aspace.h"
 #include "boot_info.h"
 #include "cmdline.h"
+#include "exok.h"
 #include "kmem.h"
 #include "kprintf.h"
 #include "ktest.h"
@@ -127,10 +128,12 @@ static bool user_phase(struct ktest_result *result)
 
 	kmem_lock();
 	aspace_init();
+	exok_init();
 	kmem_unlock();
 	uarch_init();
 	kprintf("user: smep=%d smap=%d\n", uarch_smep(), uarch_smap());
 	ktest_run_table(ktest_user_tests, ktest_user_count, result);
+	ktest_run_table(ktest_exok_tests, ktest_exok_count, result);
 	programs_run(&boot_info, &pr);
 	return pr.unmet == 0 && pr.frames_leaked == 0;
 }

@@ -30,6 +30,8 @@ extern const size_t ktest_paging_count;
 
 extern const struct ktest ktest_user_tests[];
 extern const size_t ktest_user_count;
+extern const struct ktest ktest_exok_tests[];
+extern const size_t ktest_exok_count;
 
 /* The boot info ktest_run() was given, for the tests. */
 extern const struct boot_info *ktest_boot;

@@ -6,6 +6,7 @@
  */
 #include "syscall.h"
 
+#include "exok.h"
 #include "kmem.h"
 #include "proc.h"
 #include "serial.h"
@@ -66,6 +67,12 @@ static int64_t syscall_dispatch(struct uarch_frame *f)
 		return 0; /* one program at a time: it runs on */
 	case XOMB_SYS_GETPID:
 		return proc_current()->pid;
+	case XOMB_SYS_ALLOC_PAGE:
+	case XOMB_SYS_REMAP_PAGE:
+	case XOMB_SYS_CHMOD_PAGE:
+	case XOMB_SYS_UNMAP_PAGE:
+	case XOMB_SYS_MAP_ZERO:
+		return exok_syscall(f->rax, f->rdi, f->rsi, f->rdx);
 	default:
 		return XOMB_ENOSYS;
 	}

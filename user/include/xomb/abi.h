@@ -75,6 +75,23 @@
 #define XOMB_STACK_PAGES 16u
 
 /*
+ * The frame bitmap (PML4 slot 255, read-only, user, NX in every address
+ * space): the frame allocator's live leaf bitmap, not a copy. Bit i (bit
+ * i % 8 of byte i / 8) is frame i (physical i * 4096): 1 = not free
+ * (allocated, reserved, kernel, page table), 0 = free now. Its length is
+ * read at run time from the info page below: `frames` bits stand for
+ * frames (every frame at or past `frames` is not free, and the bits of
+ * the last 64-bit word at or past it read 1); `bytes` bytes from
+ * XOMB_BITMAP_VA are the bitmap. Bytes past `bytes` on its last page are
+ * the allocator's other metadata and mean nothing to a program.
+ */
+#define XOMB_BITMAP_INFO_VA 0x00007FC000000000ull
+struct xomb_bitmap_info {
+	uint64_t frames; /* frames the bitmap tracks: [0, frames) */
+	uint64_t bytes;	 /* bytes of the bitmap: 8 * ceil(frames / 64) */
+};
+
+/*
  * Page-table entries are named by their address in the recursive window
  * (PML4[510]) of the caller's own address space. Levels count from the leaf:
  * 0 = PT, 1 = PD, 2 = PDPT, 3 = PML4. The window is read-only to programs.
