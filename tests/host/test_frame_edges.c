@@ -274,6 +274,32 @@ static void test_check_resv_empty_range(void **state)
 	assert_int_equal(mm_frame_check(fa), MM_ERR_INVALID);
 }
 
+/*
+ * A full allocator: no free run at all (largest_free_run 0, not the run of
+ * one frame a word scan could claim), a reservation that starts exactly at
+ * the tracked end changes nothing, and a low_word past the last leaf word
+ * fails the self-check even though every frame below it is used.
+ */
+static void test_full_allocator_edges(void **state)
+{
+	struct mm_frames before;
+	mm_pfn_t pfn;
+
+	(void)state;
+	add(0, 128 * FRAME, MM_REGION_USABLE);
+	init_ok();
+	while (mm_frame_alloc(fa, &pfn) == MM_OK)
+		continue;
+	assert_int_equal(stats().free_frames, 0);
+	assert_int_equal(stats().largest_free_run, 0);
+	before = *fa;
+	assert_int_equal(mm_frame_reserve(fa, 128, 1), MM_OK);
+	assert_memory_equal(&before, fa, sizeof(before));
+	assert_int_equal(mm_frame_check(fa), MM_OK);
+	fa->low_word = 2; /* the number of leaf words: one past the last */
+	assert_int_equal(mm_frame_check(fa), MM_ERR_INVALID);
+}
+
 /* ---- debug assertions at state changes (death tests) ---------------------- */
 
 /*
@@ -375,6 +401,7 @@ int main(void)
 		T(test_free_contig_whole_space),
 		T(test_reserve_frames_unit),
 		T(test_check_resv_empty_range),
+		T(test_full_allocator_edges),
 		T(test_debug_asserts_trip),
 #undef T
 	};
