@@ -300,6 +300,29 @@ static void test_full_allocator_edges(void **state)
 	assert_int_equal(mm_frame_check(fa), MM_ERR_INVALID);
 }
 
+/*
+ * A map of exactly 64 groups of 4096 frames (1 GiB): the reserved-hint
+ * bitmap is one whole word. Reserving the last frame marks the last group
+ * and nothing past it: the self-check holds, the 1 GiB run is gone, and
+ * every other frame is still handed out.
+ */
+static void test_reserve_last_frame_of_whole_hint_word(void **state)
+{
+	uint64_t n = 0;
+	mm_pfn_t pfn;
+
+	(void)state;
+	add(0, GiB(1), MM_REGION_USABLE);
+	init_ok();
+	assert_int_equal(mm_frame_reserve(fa, GiB(1) / FRAME - 1u, 1), MM_OK);
+	assert_int_equal(mm_frame_check(fa), MM_OK);
+	assert_int_equal(stats().free_1g_runs, 0);
+	while (mm_frame_alloc(fa, &pfn) == MM_OK)
+		n++;
+	assert_int_equal(n, GiB(1) / FRAME - 1u);
+	assert_int_equal(mm_frame_check(fa), MM_OK);
+}
+
 /* ---- debug assertions at state changes (death tests) ---------------------- */
 
 /*
@@ -402,6 +425,7 @@ int main(void)
 		T(test_reserve_frames_unit),
 		T(test_check_resv_empty_range),
 		T(test_full_allocator_edges),
+		T(test_reserve_last_frame_of_whole_hint_word),
 		T(test_debug_asserts_trip),
 #undef T
 	};
