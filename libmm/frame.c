@@ -32,8 +32,18 @@
  *             cache (512 bytes for 64 GiB): freeing a frame then costs one
  *             random cache line, the leaf word's, not two.
  *
- *   low_word  every leaf word below it is full: a single allocation looks
- *             there first and asks the avail tree only when it is full.
+ *   low_word  the cursor: the lowest leaf word with a free frame (any
+ *             word when none is free; every word below it is full). Its
+ *             avail bit is held clear, so a single allocation takes from
+ *             it without a search and a free into it, or below it, flips
+ *             no bit of the word it frees into; the tree is searched when
+ *             the cursor word fills, from next_word on.
+ *   next_word leaf words strictly between low_word and next_word are full
+ *             (a hint kept in the descriptor, never in the metadata).
+ *
+ * The metadata is a function of the leaf alone (the cursor is), so a
+ * sequence of calls that leaves the leaf as it was leaves every byte of
+ * the metadata as it was.
  *
  * Bits of the last leaf word at or past N are set forever and never
  * counted; bits of a summary word past the end of the vector below are 0.
@@ -43,6 +53,73 @@
  * without looking (all used: not available, not empty).
  */
 #include "frame_internal.h"
+
+/* ---- the cursor (low_word) -------------------------------------------- */
+
+/*
+ * The cursor word has just filled: move the cursor to the lowest word
+ * with a free frame and hold that word's avail bit clear. The old cursor's
+ * held-clear bit is now true. With no free frame left, it stays.
+ */
+static void cursor_advance(struct mm_frames *fa)
+{
+	uint64_t f;
+
+	if (!tree_next(&fa->avail, fa->next_word, &f))
+		return;
+	MM_DEBUG_ASSERT(summary_avail(fa->leaf[f])); /* the bit said so */
+	tree_flip(&fa->avail, f);
+	fa->low_word = f;
+	fa->next_word = f + 1;
+}
+
+/*
+ * Leaf word wi is about to gain a free frame while it lies below the
+ * cursor, or while the cursor word is full (nothing is free): wi becomes
+ * the cursor. Its avail bit is clear already (it is full); the old
+ * cursor's bit is set if that word has a free frame.
+ */
+static void cursor_lower(struct mm_frames *fa, uint64_t wi)
+{
+	uint64_t c = fa->low_word;
+
+	if (summary_avail(fa->leaf[c]))
+		tree_flip(&fa->avail, c);
+	fa->next_word = wi < c ? c : wi + 1;
+	fa->low_word = wi;
+}
+
+/* Before a frame of leaf word wi is freed: keep the cursor exact. */
+static inline void cursor_before_free(struct mm_frames *fa, uint64_t wi)
+{
+	uint64_t c = fa->low_word;
+
+	if (wi < c || !summary_avail(fa->leaf[c]))
+		cursor_lower(fa, wi);
+	else if (wi < fa->next_word && wi != c)
+		fa->next_word = wi;
+}
+
+void mm_frames_cursor_reset(struct mm_frames *fa)
+{
+	uint64_t f;
+
+	if (!tree_first(&fa->avail, &f))
+		f = 0; /* nothing free: every word is full, any will do */
+	else
+		tree_flip(&fa->avail, f);
+	fa->low_word = f;
+	fa->next_word = f + 1;
+}
+
+/* The cursor's avail bit made true, before a range rewrite of the tree. */
+static void cursor_release(struct mm_frames *fa)
+{
+	uint64_t c = fa->low_word;
+
+	if (summary_avail(fa->leaf[c]))
+		tree_flip(&fa->avail, c);
+}
 
 /* ---- leaf changes with summary upkeep --------------------------------- */
 
@@ -58,7 +135,10 @@ static void mark_empty_store(struct mm_frames *fa, uint64_t ew, uint64_t v)
 		tree_flip(&fa->chunk2m, ew);
 }
 
-/* Store v as leaf word wi; refresh the summaries. */
+/*
+ * Store v as leaf word wi; refresh the summaries. The cursor word's avail
+ * bit stays clear; when the cursor word fills, the cursor moves on.
+ */
 static inline void mark_leaf_store(struct mm_frames *fa, uint64_t wi,
 				   uint64_t v)
 {
@@ -66,10 +146,15 @@ static inline void mark_leaf_store(struct mm_frames *fa, uint64_t wi,
 	uint64_t ew = wi >> WORD_SHIFT;
 
 	fa->leaf[wi] = v;
-	if (summary_avail(old) != summary_avail(v))
-		tree_flip(&fa->avail, wi);
 	if (summary_empty(old) != summary_empty(v))
 		mark_empty_store(fa, ew, fa->empty[ew] ^ bits_bit(wi));
+	if (wi == fa->low_word) {
+		if (!summary_avail(v))
+			cursor_advance(fa);
+		return;
+	}
+	if (summary_avail(old) != summary_avail(v))
+		tree_flip(&fa->avail, wi);
 }
 
 /*
@@ -148,6 +233,7 @@ void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
 		    bool used)
 {
 	MM_DEBUG_ASSERT(bits_uniform(fa->leaf, start, end, !used));
+	cursor_release(fa); /* the flips below assume every avail bit true */
 	while (start < end) {
 		uint64_t stop =
 			mm_min_u64(end, (start | (GROUP_FRAMES - 1)) + 1);
@@ -155,16 +241,23 @@ void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
 		mark_group(fa, start, stop, used);
 		start = stop;
 	}
+	mm_frames_cursor_reset(fa);
 }
 
 /* ---- searches --------------------------------------------------------- */
 
-/* Lowest free frame >= pos; false when there is none. */
+/*
+ * Lowest free frame >= pos; false when there is none. The search starts at
+ * the cursor word at the lowest (every word below it is full), whose leaf
+ * word it reads itself: its avail bit is held clear.
+ */
 static bool find_next_free(const struct mm_frames *fa, uint64_t pos,
 			   uint64_t *out)
 {
-	uint64_t wi = pos >> WORD_SHIFT, w;
+	uint64_t wi, w;
 
+	pos = mm_max_u64(pos, fa->low_word << WORD_SHIFT);
+	wi = pos >> WORD_SHIFT;
 	if (pos >= fa->total_frames)
 		return false;
 	w = ~fa->leaf[wi] & (ALL_ONES << (pos & (WORD_BITS - 1)));
@@ -275,13 +368,10 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 	unsigned b;
 
 	if (!summary_avail(w)) {
-		/* every word up to low_word is full: the tree finds the rest */
-		if (!tree_next(&fa->avail, wi + 1, &wi))
-			return MM_ERR_NOMEM;
-		fa->low_word = wi;
-		w = fa->leaf[wi];
+		/* the lowest word with a free frame is full: none is free */
+		MM_DEBUG_ASSERT(fa->free_frames == 0);
+		return MM_ERR_NOMEM;
 	}
-	MM_DEBUG_ASSERT(summary_avail(w)); /* the word found must change */
 	b = bits_ctz(~w);
 	mark_leaf_store(fa, wi, w | bits_bit(b));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
@@ -333,8 +423,8 @@ mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 		return MM_ERR_NOT_ALLOCATED;
 	if (resv_holds(fa, pfn))
 		return MM_ERR_RESERVED;
+	cursor_before_free(fa, wi);
 	mark_leaf_store(fa, wi, fa->leaf[wi] & ~bits_bit(pfn));
-	fa->low_word = mm_min_u64(fa->low_word, wi);
 	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames <
 			fa->total_frames);
 	fa->free_frames++;
@@ -362,7 +452,6 @@ mm_status_t mm_frame_free_contig(struct mm_frames *fa, mm_pfn_t pfn,
 	if (stop < end)
 		return MM_ERR_OUT_OF_RANGE;
 	mm_frames_mark(fa, pfn, end, false);
-	fa->low_word = mm_min_u64(fa->low_word, pfn >> WORD_SHIFT);
 	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames + count <=
 			fa->total_frames);
 	fa->free_frames += count;
