@@ -56,60 +56,52 @@
 
 /* ---- the cursor (low_word) -------------------------------------------- */
 
-/*
- * The cursor word has just filled: move the cursor to the lowest word
- * with a free frame and hold that word's avail bit clear. The old cursor's
- * held-clear bit is now true. With no free frame left, it stays.
- */
-static void cursor_advance(struct mm_frames *fa)
+/* Hold the avail bit of leaf word wi clear and make it the cursor. */
+static void cursor_take(struct mm_frames *fa, uint64_t wi)
 {
-	uint64_t f;
+	MM_DEBUG_ASSERT(summary_avail(fa->leaf[wi])); /* the bit said so */
+	tree_clear(&fa->avail, wi);
+	fa->low_word = wi;
+	fa->next_word = wi + 1;
+}
 
-	if (!tree_next(&fa->avail, fa->next_word, &f))
-		return;
-	MM_DEBUG_ASSERT(summary_avail(fa->leaf[f])); /* the bit said so */
-	tree_flip(&fa->avail, f);
-	fa->low_word = f;
-	fa->next_word = f + 1;
+/* Nothing is free: the cursor rests on the last leaf word. */
+static void cursor_rest(struct mm_frames *fa)
+{
+	uint64_t words = mm_div_up_u64(fa->total_frames, WORD_BITS);
+
+	fa->low_word = words - 1;
+	fa->next_word = words;
 }
 
 /*
- * Leaf word wi is about to gain a free frame while it lies below the
- * cursor, or while the cursor word is full (nothing is free): wi becomes
- * the cursor. Its avail bit is clear already (it is full); the old
- * cursor's bit is set if that word has a free frame.
+ * The cursor word has just filled: move the cursor to the lowest word with
+ * a free frame, found from next_word on, or let it rest.
+ */
+static void cursor_advance(struct mm_frames *fa)
+{
+	uint64_t f = tree_next(&fa->avail, fa->next_word);
+
+	if (f != TREE_NONE)
+		cursor_take(fa, f);
+	else
+		cursor_rest(fa);
+}
+
+/*
+ * Leaf word wi, below the cursor (so full, its avail bit clear), is about
+ * to gain a free frame: it becomes the cursor, and the old cursor word
+ * gets its avail bit back if it has a free frame (it has none only when it
+ * rests on the last word, nothing being free).
  */
 static void cursor_lower(struct mm_frames *fa, uint64_t wi)
 {
 	uint64_t c = fa->low_word;
 
 	if (summary_avail(fa->leaf[c]))
-		tree_flip(&fa->avail, c);
-	fa->next_word = wi < c ? c : wi + 1;
+		tree_set(&fa->avail, c);
+	fa->next_word = c;
 	fa->low_word = wi;
-}
-
-/* Before a frame of leaf word wi is freed: keep the cursor exact. */
-static inline void cursor_before_free(struct mm_frames *fa, uint64_t wi)
-{
-	uint64_t c = fa->low_word;
-
-	if (wi < c || !summary_avail(fa->leaf[c]))
-		cursor_lower(fa, wi);
-	else if (wi < fa->next_word && wi != c)
-		fa->next_word = wi;
-}
-
-void mm_frames_cursor_reset(struct mm_frames *fa)
-{
-	uint64_t f;
-
-	if (!tree_first(&fa->avail, &f))
-		f = 0; /* nothing free: every word is full, any will do */
-	else
-		tree_flip(&fa->avail, f);
-	fa->low_word = f;
-	fa->next_word = f + 1;
 }
 
 /* The cursor's avail bit made true, before a range rewrite of the tree. */
@@ -118,7 +110,17 @@ static void cursor_release(struct mm_frames *fa)
 	uint64_t c = fa->low_word;
 
 	if (summary_avail(fa->leaf[c]))
-		tree_flip(&fa->avail, c);
+		tree_set(&fa->avail, c);
+}
+
+void mm_frames_cursor_seek(struct mm_frames *fa, uint64_t from)
+{
+	uint64_t f = tree_next(&fa->avail, from);
+
+	if (f != TREE_NONE)
+		cursor_take(fa, f);
+	else
+		cursor_rest(fa);
 }
 
 /* ---- leaf changes with summary upkeep --------------------------------- */
@@ -136,25 +138,58 @@ static void mark_empty_store(struct mm_frames *fa, uint64_t ew, uint64_t v)
 }
 
 /*
- * Store v as leaf word wi; refresh the summaries. The cursor word's avail
- * bit stays clear; when the cursor word fills, the cursor moves on.
+ * Single-frame changes: old and v, a leaf word before and after, differ in
+ * exactly one bit. Then one of them is 0 iff they share no bit, and one of
+ * them is all ones iff together they cover every bit: the summary rules
+ * change without computing both sides.
  */
+static inline bool mark_one_empty_turns(uint64_t old, uint64_t v)
+{
+	MM_DEBUG_ASSERT(bits_popcount(old ^ v) == 1);
+	return (old & v) == 0; /* summary_empty(old) != summary_empty(v) */
+}
+
+static inline bool mark_one_avail_turns(uint64_t old, uint64_t v)
+{
+	return (old | v) == ALL_ONES; /* summary_avail(old) != ..(v) */
+}
+
+/* Store v as leaf word wi, one frame changed, and refresh the empty
+ * summaries; returns the old word. */
+static inline uint64_t mark_leaf_word(struct mm_frames *fa, uint64_t wi,
+				      uint64_t v)
+{
+	uint64_t old = fa->leaf[wi], ew = wi >> WORD_SHIFT;
+
+	fa->leaf[wi] = v;
+	if (mark_one_empty_turns(old, v))
+		mark_empty_store(fa, ew, fa->empty[ew] ^ bits_bit(wi));
+	return old;
+}
+
+/* The same for a word that is not the cursor word, and its avail bit. */
 static inline void mark_leaf_store(struct mm_frames *fa, uint64_t wi,
 				   uint64_t v)
 {
-	uint64_t old = fa->leaf[wi];
-	uint64_t ew = wi >> WORD_SHIFT;
+	uint64_t old = mark_leaf_word(fa, wi, v);
 
-	fa->leaf[wi] = v;
-	if (summary_empty(old) != summary_empty(v))
-		mark_empty_store(fa, ew, fa->empty[ew] ^ bits_bit(wi));
-	if (wi == fa->low_word) {
-		if (!summary_avail(v))
-			cursor_advance(fa);
+	if (!mark_one_avail_turns(old, v))
 		return;
-	}
-	if (summary_avail(old) != summary_avail(v))
-		tree_flip(&fa->avail, wi);
+	if (summary_avail(v))
+		tree_set(&fa->avail, wi);
+	else
+		tree_clear(&fa->avail, wi);
+}
+
+/*
+ * The same for the cursor word (its avail bit stays clear); when it
+ * fills, the cursor moves on.
+ */
+static inline void mark_cursor_store(struct mm_frames *fa, uint64_t v)
+{
+	mark_leaf_word(fa, fa->low_word, v);
+	if (!summary_avail(v))
+		cursor_advance(fa);
 }
 
 /*
@@ -229,11 +264,10 @@ static void mark_group(struct mm_frames *fa, uint64_t start, uint64_t end,
 		mark_group_bits(fa, last << WORD_SHIFT, end, used);
 }
 
-void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
-		    bool used)
+/* Set (used) or clear frames [start, end), a group of 4096 at a time. */
+static void mark_range(struct mm_frames *fa, uint64_t start, uint64_t end,
+		       bool used)
 {
-	MM_DEBUG_ASSERT(bits_uniform(fa->leaf, start, end, !used));
-	cursor_release(fa); /* the flips below assume every avail bit true */
 	while (start < end) {
 		uint64_t stop =
 			mm_min_u64(end, (start | (GROUP_FRAMES - 1)) + 1);
@@ -241,7 +275,57 @@ void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
 		mark_group(fa, start, stop, used);
 		start = stop;
 	}
-	mm_frames_cursor_reset(fa);
+}
+
+/*
+ * Frames of the cursor word were marked used. The range flips may have
+ * toggled its held-clear avail bit (they take it for true): clear it
+ * again, and if the word filled, move the cursor on. The words between
+ * the cursor and next_word were full and still are.
+ */
+static void mark_used_over_cursor(struct mm_frames *fa)
+{
+	uint64_t c = fa->low_word;
+
+	if (bits_test(fa->avail.level[0], c))
+		tree_clear(&fa->avail, c);
+	if (!summary_avail(fa->leaf[c]))
+		cursor_advance(fa);
+}
+
+/*
+ * Clear frames [start, end), from leaf word first on. Freeing at or below
+ * the cursor word (where it rests when nothing is free) changes the
+ * cursor: its bit is made true for the range flips, then the cursor is
+ * sought from the lower of the two words.
+ */
+static void mark_free_range(struct mm_frames *fa, uint64_t start, uint64_t end)
+{
+	uint64_t c = fa->low_word, first = start >> WORD_SHIFT;
+
+	if (first > c) { /* so the cursor word has a free frame */
+		mark_range(fa, start, end, false);
+		fa->next_word = mm_min_u64(fa->next_word, first);
+		return;
+	}
+	cursor_release(fa);
+	mark_range(fa, start, end, false);
+	mm_frames_cursor_seek(fa, mm_min_u64(first, c));
+}
+
+void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
+		    bool used)
+{
+	uint64_t c = fa->low_word;
+
+	MM_DEBUG_ASSERT(bits_uniform(fa->leaf, start, end, !used));
+	if (!used) {
+		mark_free_range(fa, start, end);
+		return;
+	}
+	mark_range(fa, start, end, true);
+	if (start >> WORD_SHIFT <= c && c <= (end - 1) >> WORD_SHIFT)
+		mark_used_over_cursor(fa);
 }
 
 /* ---- searches --------------------------------------------------------- */
@@ -262,7 +346,8 @@ static bool find_next_free(const struct mm_frames *fa, uint64_t pos,
 		return false;
 	w = ~fa->leaf[wi] & (ALL_ONES << (pos & (WORD_BITS - 1)));
 	if (w == 0) {
-		if (!tree_next(&fa->avail, wi + 1, &wi))
+		wi = tree_next(&fa->avail, wi + 1);
+		if (wi == TREE_NONE)
 			return false;
 		w = ~fa->leaf[wi];
 	}
@@ -360,6 +445,26 @@ static bool find_contig(const struct mm_frames *fa, uint64_t count,
 	return found && *out + count <= limit;
 }
 
+/*
+ * Store v, which has a free frame, as leaf word wi and keep the cursor the
+ * lowest word with a free frame: below it, wi becomes the cursor (wi was
+ * full then, so its avail bit is clear as a cursor's must be). With
+ * nothing free the cursor rests on the last word, so wi is not above it.
+ */
+static inline void free_store(struct mm_frames *fa, uint64_t wi, uint64_t v)
+{
+	uint64_t c = fa->low_word;
+
+	if (wi > c) {
+		fa->next_word = mm_min_u64(fa->next_word, wi);
+		mark_leaf_store(fa, wi, v);
+		return;
+	}
+	if (wi < c)
+		cursor_lower(fa, wi);
+	mark_leaf_word(fa, wi, v);
+}
+
 /* ---- public API -------------------------------------------------------- */
 
 mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
@@ -373,10 +478,10 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 		return MM_ERR_NOMEM;
 	}
 	b = bits_ctz(~w);
-	mark_leaf_store(fa, wi, w | bits_bit(b));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
 	*pfn = (wi << WORD_SHIFT) | b;
+	mark_cursor_store(fa, w | bits_bit(b)); /* may move the cursor */
 	return MM_OK;
 }
 
@@ -388,7 +493,10 @@ mm_status_t mm_frame_alloc_at(struct mm_frames *fa, mm_pfn_t pfn)
 		return MM_ERR_OUT_OF_RANGE;
 	if (fa->leaf[wi] & bits_bit(pfn))
 		return resv_holds(fa, pfn) ? MM_ERR_RESERVED : MM_ERR_IN_USE;
-	mark_leaf_store(fa, wi, fa->leaf[wi] | bits_bit(pfn));
+	if (wi == fa->low_word)
+		mark_cursor_store(fa, fa->leaf[wi] | bits_bit(pfn));
+	else
+		mark_leaf_store(fa, wi, fa->leaf[wi] | bits_bit(pfn));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
 	return MM_OK;
@@ -423,11 +531,10 @@ mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 		return MM_ERR_NOT_ALLOCATED;
 	if (resv_holds(fa, pfn))
 		return MM_ERR_RESERVED;
-	cursor_before_free(fa, wi);
-	mark_leaf_store(fa, wi, fa->leaf[wi] & ~bits_bit(pfn));
 	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames <
 			fa->total_frames);
 	fa->free_frames++;
+	free_store(fa, wi, fa->leaf[wi] & ~bits_bit(pfn));
 	return MM_OK;
 }
 

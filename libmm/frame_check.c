@@ -107,9 +107,9 @@ static bool check_resv(const struct mm_frames *fa, uint64_t *reserved)
 }
 
 /*
- * The cursor: low_word is the lowest leaf word with a free frame (or, with
- * none free, any word), and the words strictly between it and next_word
- * are full.
+ * The cursor: low_word is the lowest leaf word with a free frame (with
+ * none free, the last word), and the words strictly between it and
+ * next_word are full.
  */
 static bool check_cursor(const struct mm_frames *fa, uint64_t words)
 {
@@ -121,7 +121,9 @@ static bool check_cursor(const struct mm_frames *fa, uint64_t words)
 	    !bits_uniform(fa->leaf, (c + 1) << WORD_SHIFT, next << WORD_SHIFT,
 			  true))
 		return false;
-	return summary_avail(fa->leaf[c]) || fa->free_frames == 0;
+	if (summary_avail(fa->leaf[c]))
+		return true;
+	return fa->free_frames == 0 && c == words - 1; /* it rests */
 }
 
 static bool check_counts(const struct mm_frames *fa)

@@ -61,15 +61,18 @@ static inline size_t resv_search(const struct mm_frames *fa, mm_pfn_t pfn)
 	return lo;
 }
 
-/* A used frame: reserved (true) or allocated (false)? */
+/* frame_resv.c: does a reserved range hold pfn? (a binary search) */
+bool mm_frames_resv_find(const struct mm_frames *fa, mm_pfn_t pfn);
+
+/*
+ * A used frame: reserved (true) or allocated (false)? The hint answers
+ * for most allocated frames inline; the search is out of line.
+ */
 static inline bool resv_holds(const struct mm_frames *fa, mm_pfn_t pfn)
 {
-	size_t i;
-
 	if (!bits_test(fa->resv_hint, pfn >> GROUP_SHIFT))
 		return false;
-	i = resv_search(fa, pfn);
-	return i < fa->nresv && fa->resv[i].start <= pfn;
+	return mm_frames_resv_find(fa, pfn);
 }
 
 /*
@@ -83,10 +86,11 @@ void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
 
 /*
  * frame.c: put the cursor (low_word, next_word) on the lowest leaf word
- * with a free frame and clear that word's avail bit; every avail bit must
- * be true before (init, or a range rewrite).
+ * with a free frame, which is none below leaf word `from`, and clear that
+ * word's avail bit; every avail bit must be true before (init, or a range
+ * rewrite). With no free frame, the cursor rests on the last leaf word.
  */
-void mm_frames_cursor_reset(struct mm_frames *fa);
+void mm_frames_cursor_seek(struct mm_frames *fa, uint64_t from);
 
 /*
  * frame_resv.c: append [start, end) to the reserved ranges, above every

@@ -165,29 +165,51 @@ static void test_cursor_free_above(void **state)
 	assert_int_equal(alloc_one(), 201);
 }
 
-/*
- * With nothing free and the cursor left on a low word (a range operation
- * took the last frame), a free above it becomes the cursor.
- */
-static void test_cursor_free_above_when_full(void **state)
+/* Exhaust the allocator, the last frame taken by a range (frame 5). */
+static void exhaust_by_range(void)
 {
 	mm_pfn_t pfn = 0;
 
-	(void)state;
-	init_std();
 	while (mm_frame_alloc(&fa, &pfn) == MM_OK)
 		;
-	free_one(8191);
+	assert_int_equal(fa.low_word, 8192 / 64 - 1);
+	free_one(5);
+	assert_int_equal(fa.low_word, 0);
 	assert_int_equal(
 		mm_frame_alloc_contig(&fa, 1, 1, MM_FRAME_NO_LIMIT, &pfn),
 		MM_OK);
-	assert_int_equal(pfn, 8191);
+	assert_int_equal(pfn, 5);
 	check_ok();
 	assert_int_equal(fa.free_frames, 0);
-	assert_true(fa.low_word < 600 / 64);
+}
+
+/* With nothing free the cursor rests on the last word; a free below it
+ * takes it there. */
+static void test_cursor_rests_when_nothing_free(void **state)
+{
+	(void)state;
+	init_std();
+	exhaust_by_range();
+	assert_int_equal(fa.low_word, 8192 / 64 - 1);
 	free_one(600);
 	assert_int_equal(fa.low_word, 600 / 64);
 	assert_false(avail_bit(600 / 64));
+	assert_false(avail_bit(8192 / 64 - 1)); /* full, so not set */
+	assert_int_equal(alloc_one(), 600);
+	assert_int_equal(fa.low_word, 8192 / 64 - 1);
+	free_one(8191); /* into the resting word itself */
+	assert_int_equal(alloc_one(), 8191);
+}
+
+/* The same for a range freed below the resting cursor. */
+static void test_cursor_rests_range_free(void **state)
+{
+	(void)state;
+	init_std();
+	exhaust_by_range();
+	assert_int_equal(mm_frame_free_contig(&fa, 600, 3), MM_OK);
+	check_ok();
+	assert_int_equal(fa.low_word, 600 / 64);
 	assert_int_equal(alloc_one(), 600);
 }
 
@@ -311,7 +333,8 @@ static void test_check_cursor_bit_set(void **state)
 	check_ok();
 }
 
-/* A cursor on a full word while frames are free is rejected. */
+/* A cursor on a full word while frames are free is rejected, and so is
+ * one resting anywhere but on the last word when nothing is free. */
 static void test_check_cursor_on_full_word(void **state)
 {
 	(void)state;
@@ -321,6 +344,13 @@ static void test_check_cursor_on_full_word(void **state)
 	check_bad();
 	fa.leaf[0] = 1;
 	fa.free_frames += 63;
+	check_ok();
+	exhaust_by_range();
+	fa.low_word = 0;
+	fa.next_word = 1;
+	check_bad();
+	fa.low_word = 8192 / 64 - 1;
+	fa.next_word = 8192 / 64;
 	check_ok();
 }
 
@@ -350,7 +380,8 @@ int main(void)
 		T(test_cursor_moves_when_word_fills),
 		T(test_cursor_free_below),
 		T(test_cursor_free_above),
-		T(test_cursor_free_above_when_full),
+		T(test_cursor_rests_when_nothing_free),
+		T(test_cursor_rests_range_free),
 		T(test_contig_finds_cursor_word),
 		T(test_range_ops_reset_cursor),
 		T(test_round_trip_same_bytes),

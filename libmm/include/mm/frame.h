@@ -67,7 +67,7 @@ struct mm_frames {
 	uint64_t usable_frames; /* whole frames in usable regions of the map */
 	uint64_t free_frames;	/* frames in state free */
 	uint64_t reserved_frames; /* frames in state reserved */
-	uint64_t low_word;	  /* lowest leaf word with a free frame */
+	uint64_t low_word;   /* lowest leaf word with a free frame (or last) */
 	uint64_t next_word;  /* leaf words (low_word, next_word) are full */
 	uint64_t *leaf;	     /* 1 bit per frame, 1 = used */
 	uint64_t *empty;     /* 1 bit per leaf word, 1 = all 64 free */
