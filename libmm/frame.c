@@ -451,18 +451,37 @@ static bool find_contig(const struct mm_frames *fa, uint64_t count,
  * full then, so its avail bit is clear as a cursor's must be). With
  * nothing free the cursor rests on the last word, so wi is not above it.
  */
-static inline void free_store(struct mm_frames *fa, uint64_t wi, uint64_t v)
+static inline void free_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
+			      uint64_t v)
 {
-	uint64_t c = fa->low_word;
+	uint64_t c = fa->low_word, ew = wi >> WORD_SHIFT;
 
 	if (wi > c) {
 		fa->next_word = mm_min_u64(fa->next_word, wi);
-		mark_leaf_store(fa, wi, v);
-		return;
-	}
-	if (wi < c)
+		if (!summary_avail(old)) /* it gains its first free frame */
+			tree_set(&fa->avail, wi);
+	} else if (wi < c) {
 		cursor_lower(fa, wi);
-	mark_leaf_word(fa, wi, v);
+	}
+	fa->leaf[wi] = v;
+	if (summary_empty(v)) /* old had the freed frame: it was not */
+		mark_empty_store(fa, ew, fa->empty[ew] | bits_bit(wi));
+}
+
+/*
+ * Store v, old with one more frame used, as the cursor word wi (its avail
+ * bit stays clear); when it fills, the cursor moves on.
+ */
+static inline void alloc_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
+			       uint64_t v)
+{
+	uint64_t ew = wi >> WORD_SHIFT;
+
+	fa->leaf[wi] = v;
+	if (summary_empty(old)) /* v has the taken frame: it is not */
+		mark_empty_store(fa, ew, fa->empty[ew] & ~bits_bit(wi));
+	if (!summary_avail(v))
+		cursor_advance(fa);
 }
 
 /* ---- public API -------------------------------------------------------- */
@@ -480,8 +499,8 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 	b = bits_ctz(~w);
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
+	alloc_store(fa, wi, w, w | bits_bit(b));
 	*pfn = (wi << WORD_SHIFT) | b;
-	mark_cursor_store(fa, w | bits_bit(b)); /* may move the cursor */
 	return MM_OK;
 }
 
@@ -523,7 +542,7 @@ mm_status_t mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count,
 
 mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 {
-	uint64_t wi = pfn >> WORD_SHIFT;
+	uint64_t wi = pfn >> WORD_SHIFT, old;
 
 	if (pfn >= fa->total_frames)
 		return MM_ERR_OUT_OF_RANGE;
@@ -534,7 +553,8 @@ mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames <
 			fa->total_frames);
 	fa->free_frames++;
-	free_store(fa, wi, fa->leaf[wi] & ~bits_bit(pfn));
+	old = fa->leaf[wi];
+	free_store(fa, wi, old, old & ~bits_bit(pfn));
 	return MM_OK;
 }
 
