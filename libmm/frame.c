@@ -32,12 +32,12 @@
  *             cache (512 bytes for 64 GiB): freeing a frame then costs one
  *             random cache line, the leaf word's, not two.
  *
- *   low_word  the cursor: the lowest leaf word with a free frame (any
- *             word when none is free; every word below it is full). Its
- *             avail bit is held clear, so a single allocation takes from
- *             it without a search and a free into it, or below it, flips
- *             no bit of the word it frees into; the tree is searched when
- *             the cursor word fills, from next_word on.
+ *   low_word  the cursor: the lowest leaf word with a free frame (the
+ *             last word when none is free; every word below it is full).
+ *             Its avail bit is held clear, so a single allocation takes
+ *             from it without a search and a free into it, or below it,
+ *             flips no bit of the word it frees into; the tree is
+ *             searched when the cursor word fills, from next_word on.
  *   next_word leaf words strictly between low_word and next_word are full
  *             (a hint kept in the descriptor, never in the metadata).
  *

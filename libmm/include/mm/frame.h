@@ -59,8 +59,8 @@ struct mm_frame_tree {
  * leaf bitmap (bit i = frame i, 1 = used; the exokernel exposes it to
  * library OSes) and resv[0, nresv) (sorted, disjoint, non-touching ranges
  * of reserved frames). The summaries (empty, empty16m, resv_hint, avail,
- * chunk2m), low_word and next_word are the allocator's representation: their meaning
- * is drawn in libmm/frame.c and may change with it.
+ * chunk2m), low_word and next_word are the allocator's representation:
+ * their meaning is drawn in libmm/frame.c and may change with it.
  */
 struct mm_frames {
 	uint64_t total_frames;	/* tracked: pfns [0, total_frames) */
