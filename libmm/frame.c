@@ -117,10 +117,8 @@ void mm_frames_cursor_seek(struct mm_frames *fa, uint64_t from)
 {
 	uint64_t f = tree_next(&fa->avail, from);
 
-	if (f != TREE_NONE)
-		cursor_take(fa, f);
-	else
-		cursor_rest(fa);
+	MM_ASSERT(f != TREE_NONE); /* callers have just made a frame free */
+	cursor_take(fa, f);
 }
 
 /* ---- leaf changes with summary upkeep --------------------------------- */
@@ -135,61 +133,6 @@ static void mark_empty_store(struct mm_frames *fa, uint64_t ew, uint64_t v)
 		fa->empty16m[ew >> WORD_SHIFT] ^= bits_bit(ew);
 	if (summary_free2m(old) != summary_free2m(v))
 		tree_flip(&fa->chunk2m, ew);
-}
-
-/*
- * Single-frame changes: old and v, a leaf word before and after, differ in
- * exactly one bit. Then one of them is 0 iff they share no bit, and one of
- * them is all ones iff together they cover every bit: the summary rules
- * change without computing both sides.
- */
-static inline bool mark_one_empty_turns(uint64_t old, uint64_t v)
-{
-	MM_DEBUG_ASSERT(bits_popcount(old ^ v) == 1);
-	return (old & v) == 0; /* summary_empty(old) != summary_empty(v) */
-}
-
-static inline bool mark_one_avail_turns(uint64_t old, uint64_t v)
-{
-	return (old | v) == ALL_ONES; /* summary_avail(old) != ..(v) */
-}
-
-/* Store v as leaf word wi, one frame changed, and refresh the empty
- * summaries; returns the old word. */
-static inline uint64_t mark_leaf_word(struct mm_frames *fa, uint64_t wi,
-				      uint64_t v)
-{
-	uint64_t old = fa->leaf[wi], ew = wi >> WORD_SHIFT;
-
-	fa->leaf[wi] = v;
-	if (mark_one_empty_turns(old, v))
-		mark_empty_store(fa, ew, fa->empty[ew] ^ bits_bit(wi));
-	return old;
-}
-
-/* The same for a word that is not the cursor word, and its avail bit. */
-static inline void mark_leaf_store(struct mm_frames *fa, uint64_t wi,
-				   uint64_t v)
-{
-	uint64_t old = mark_leaf_word(fa, wi, v);
-
-	if (!mark_one_avail_turns(old, v))
-		return;
-	if (summary_avail(v))
-		tree_set(&fa->avail, wi);
-	else
-		tree_clear(&fa->avail, wi);
-}
-
-/*
- * The same for the cursor word (its avail bit stays clear); when it
- * fills, the cursor moves on.
- */
-static inline void mark_cursor_store(struct mm_frames *fa, uint64_t v)
-{
-	mark_leaf_word(fa, fa->low_word, v);
-	if (!summary_avail(v))
-		cursor_advance(fa);
 }
 
 /*
@@ -324,7 +267,8 @@ void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
 		return;
 	}
 	mark_range(fa, start, end, true);
-	if (start >> WORD_SHIFT <= c && c <= (end - 1) >> WORD_SHIFT)
+	/* no used range lies below the cursor word: those words are full */
+	if (start >> WORD_SHIFT <= c)
 		mark_used_over_cursor(fa);
 }
 
@@ -484,6 +428,19 @@ static inline void alloc_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
 		cursor_advance(fa);
 }
 
+/* The same for a word above the cursor: its avail bit clears if it fills. */
+static void alloc_at_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
+			   uint64_t v)
+{
+	uint64_t ew = wi >> WORD_SHIFT;
+
+	fa->leaf[wi] = v;
+	if (summary_empty(old))
+		mark_empty_store(fa, ew, fa->empty[ew] & ~bits_bit(wi));
+	if (!summary_avail(v))
+		tree_clear(&fa->avail, wi);
+}
+
 /* ---- public API -------------------------------------------------------- */
 
 mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
@@ -506,18 +463,19 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 
 mm_status_t mm_frame_alloc_at(struct mm_frames *fa, mm_pfn_t pfn)
 {
-	uint64_t wi = pfn >> WORD_SHIFT;
+	uint64_t wi = pfn >> WORD_SHIFT, old;
 
 	if (pfn >= fa->total_frames)
 		return MM_ERR_OUT_OF_RANGE;
 	if (fa->leaf[wi] & bits_bit(pfn))
 		return resv_holds(fa, pfn) ? MM_ERR_RESERVED : MM_ERR_IN_USE;
-	if (wi == fa->low_word)
-		mark_cursor_store(fa, fa->leaf[wi] | bits_bit(pfn));
-	else
-		mark_leaf_store(fa, wi, fa->leaf[wi] | bits_bit(pfn));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
+	old = fa->leaf[wi];
+	if (wi == fa->low_word)
+		alloc_store(fa, wi, old, old | bits_bit(pfn));
+	else
+		alloc_at_store(fa, wi, old, old | bits_bit(pfn));
 	return MM_OK;
 }
 

@@ -213,6 +213,36 @@ static void test_cursor_rests_range_free(void **state)
 	assert_int_equal(alloc_one(), 600);
 }
 
+/*
+ * 1 GiB (a whole level-1 summary word): with the last group reserved, the
+ * search after the cursor word fills climbs past the last level-0 word
+ * and finds nothing.
+ */
+static void test_cursor_search_past_last_group(void **state)
+{
+	mm_pfn_t pfn = 0;
+
+	(void)state;
+	assert_int_equal(
+		mm_memmap_add(&map, 0, (uint64_t)1 << 30, MM_REGION_USABLE),
+		MM_OK);
+	meta_bytes = mm_frame_metadata_bytes(&map);
+	meta = malloc(meta_bytes);
+	assert_non_null(meta);
+	assert_int_equal(mm_frame_init(&fa, &map, meta, meta_bytes), MM_OK);
+	assert_int_equal(mm_frame_reserve(&fa, 4032 * 64, 64 * 64), MM_OK);
+	assert_int_equal(mm_frame_alloc_contig(&fa, 4031 * 64, 1,
+					       MM_FRAME_NO_LIMIT, &pfn),
+			 MM_OK);
+	check_ok();
+	assert_int_equal(fa.low_word, 4031);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(alloc_one(), 4031 * 64 + (mm_pfn_t)i);
+	assert_int_equal(fa.free_frames, 0);
+	assert_int_equal(fa.low_word, 4095); /* rests on the last word */
+	assert_int_equal(mm_frame_alloc(&fa, &pfn), MM_ERR_NOMEM);
+}
+
 /* ---- searches that pass the cursor ------------------------------------ */
 
 /* A contiguous search from frame 0 finds the free frames of the cursor
@@ -370,6 +400,12 @@ static void test_check_bad_next_word(void **state)
 	check_bad();
 	fa.next_word = save;
 	check_ok();
+	fa.low_word = 1; /* word 0 below it has free frames */
+	fa.next_word = 2;
+	check_bad();
+	fa.low_word = 0;
+	fa.next_word = save;
+	check_ok();
 }
 
 int main(void)
@@ -382,6 +418,7 @@ int main(void)
 		T(test_cursor_free_above),
 		T(test_cursor_rests_when_nothing_free),
 		T(test_cursor_rests_range_free),
+		T(test_cursor_search_past_last_group),
 		T(test_contig_finds_cursor_word),
 		T(test_range_ops_reset_cursor),
 		T(test_round_trip_same_bytes),
