@@ -456,8 +456,8 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 	b = bits_ctz(~w);
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
-	alloc_store(fa, wi, w, w | bits_bit(b));
 	*pfn = (wi << WORD_SHIFT) | b;
+	alloc_store(fa, wi, w, w | bits_bit(b)); /* last: nothing is live */
 	return MM_OK;
 }
 
