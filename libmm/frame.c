@@ -32,8 +32,18 @@
  *             cache (512 bytes for 64 GiB): freeing a frame then costs one
  *             random cache line, the leaf word's, not two.
  *
- *   low_word  every leaf word below it is full: a single allocation looks
- *             there first and asks the avail tree only when it is full.
+ *   low_word  the cursor: the lowest leaf word with a free frame (the
+ *             last word when none is free; every word below it is full).
+ *             Its avail bit is held clear, so a single allocation takes
+ *             from it without a search and a free into it, or below it,
+ *             flips no bit of the word it frees into; the tree is
+ *             searched when the cursor word fills, from next_word on.
+ *   next_word leaf words strictly between low_word and next_word are full
+ *             (a hint kept in the descriptor, never in the metadata).
+ *
+ * The metadata is a function of the leaf alone (the cursor is), so a
+ * sequence of calls that leaves the leaf as it was leaves every byte of
+ * the metadata as it was.
  *
  * Bits of the last leaf word at or past N are set forever and never
  * counted; bits of a summary word past the end of the vector below are 0.
@@ -43,6 +53,73 @@
  * without looking (all used: not available, not empty).
  */
 #include "frame_internal.h"
+
+/* ---- the cursor (low_word) -------------------------------------------- */
+
+/* Hold the avail bit of leaf word wi clear and make it the cursor. */
+static void cursor_take(struct mm_frames *fa, uint64_t wi)
+{
+	MM_DEBUG_ASSERT(summary_avail(fa->leaf[wi])); /* the bit said so */
+	tree_clear(&fa->avail, wi);
+	fa->low_word = wi;
+	fa->next_word = wi + 1;
+}
+
+/* Nothing is free: the cursor rests on the last leaf word. */
+static void cursor_rest(struct mm_frames *fa)
+{
+	uint64_t words = mm_div_up_u64(fa->total_frames, WORD_BITS);
+
+	fa->low_word = words - 1;
+	fa->next_word = words;
+}
+
+/*
+ * The cursor word has just filled: move the cursor to the lowest word with
+ * a free frame, found from next_word on, or let it rest.
+ */
+static void cursor_advance(struct mm_frames *fa)
+{
+	uint64_t f = tree_next(&fa->avail, fa->next_word);
+
+	if (f != TREE_NONE)
+		cursor_take(fa, f);
+	else
+		cursor_rest(fa);
+}
+
+/*
+ * Leaf word wi, below the cursor (so full, its avail bit clear), is about
+ * to gain a free frame: it becomes the cursor, and the old cursor word
+ * gets its avail bit back if it has a free frame (it has none only when it
+ * rests on the last word, nothing being free).
+ */
+static void cursor_lower(struct mm_frames *fa, uint64_t wi)
+{
+	uint64_t c = fa->low_word;
+
+	if (summary_avail(fa->leaf[c]))
+		tree_set(&fa->avail, c);
+	fa->next_word = c;
+	fa->low_word = wi;
+}
+
+/* The cursor's avail bit made true, before a range rewrite of the tree. */
+static void cursor_release(struct mm_frames *fa)
+{
+	uint64_t c = fa->low_word;
+
+	if (summary_avail(fa->leaf[c]))
+		tree_set(&fa->avail, c);
+}
+
+void mm_frames_cursor_seek(struct mm_frames *fa, uint64_t from)
+{
+	uint64_t f = tree_next(&fa->avail, from);
+
+	MM_ASSERT(f != TREE_NONE); /* callers have just made a frame free */
+	cursor_take(fa, f);
+}
 
 /* ---- leaf changes with summary upkeep --------------------------------- */
 
@@ -56,20 +133,6 @@ static void mark_empty_store(struct mm_frames *fa, uint64_t ew, uint64_t v)
 		fa->empty16m[ew >> WORD_SHIFT] ^= bits_bit(ew);
 	if (summary_free2m(old) != summary_free2m(v))
 		tree_flip(&fa->chunk2m, ew);
-}
-
-/* Store v as leaf word wi; refresh the summaries. */
-static inline void mark_leaf_store(struct mm_frames *fa, uint64_t wi,
-				   uint64_t v)
-{
-	uint64_t old = fa->leaf[wi];
-	uint64_t ew = wi >> WORD_SHIFT;
-
-	fa->leaf[wi] = v;
-	if (summary_avail(old) != summary_avail(v))
-		tree_flip(&fa->avail, wi);
-	if (summary_empty(old) != summary_empty(v))
-		mark_empty_store(fa, ew, fa->empty[ew] ^ bits_bit(wi));
 }
 
 /*
@@ -144,10 +207,10 @@ static void mark_group(struct mm_frames *fa, uint64_t start, uint64_t end,
 		mark_group_bits(fa, last << WORD_SHIFT, end, used);
 }
 
-void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
-		    bool used)
+/* Set (used) or clear frames [start, end), a group of 4096 at a time. */
+static void mark_range(struct mm_frames *fa, uint64_t start, uint64_t end,
+		       bool used)
 {
-	MM_DEBUG_ASSERT(bits_uniform(fa->leaf, start, end, !used));
 	while (start < end) {
 		uint64_t stop =
 			mm_min_u64(end, (start | (GROUP_FRAMES - 1)) + 1);
@@ -157,19 +220,78 @@ void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
 	}
 }
 
+/*
+ * Frames of the cursor word were marked used. The range flips may have
+ * toggled its held-clear avail bit (they take it for true): clear it
+ * again, and if the word filled, move the cursor on. The words between
+ * the cursor and next_word were full and still are.
+ */
+static void mark_used_over_cursor(struct mm_frames *fa)
+{
+	uint64_t c = fa->low_word;
+
+	if (bits_test(fa->avail.level[0], c))
+		tree_clear(&fa->avail, c);
+	if (!summary_avail(fa->leaf[c]))
+		cursor_advance(fa);
+}
+
+/*
+ * Clear frames [start, end), from leaf word first on. Freeing at or below
+ * the cursor word (where it rests when nothing is free) changes the
+ * cursor: its bit is made true for the range flips, then the cursor is
+ * sought from the lower of the two words.
+ */
+static void mark_free_range(struct mm_frames *fa, uint64_t start, uint64_t end)
+{
+	uint64_t c = fa->low_word, first = start >> WORD_SHIFT;
+
+	if (first > c) { /* so the cursor word has a free frame */
+		mark_range(fa, start, end, false);
+		fa->next_word = mm_min_u64(fa->next_word, first);
+		return;
+	}
+	cursor_release(fa);
+	mark_range(fa, start, end, false);
+	mm_frames_cursor_seek(fa, mm_min_u64(first, c));
+}
+
+void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
+		    bool used)
+{
+	uint64_t c = fa->low_word;
+
+	MM_DEBUG_ASSERT(bits_uniform(fa->leaf, start, end, !used));
+	if (!used) {
+		mark_free_range(fa, start, end);
+		return;
+	}
+	mark_range(fa, start, end, true);
+	/* no used range lies below the cursor word: those words are full */
+	if (start >> WORD_SHIFT <= c)
+		mark_used_over_cursor(fa);
+}
+
 /* ---- searches --------------------------------------------------------- */
 
-/* Lowest free frame >= pos; false when there is none. */
+/*
+ * Lowest free frame >= pos; false when there is none. The search starts at
+ * the cursor word at the lowest (every word below it is full), whose leaf
+ * word it reads itself: its avail bit is held clear.
+ */
 static bool find_next_free(const struct mm_frames *fa, uint64_t pos,
 			   uint64_t *out)
 {
-	uint64_t wi = pos >> WORD_SHIFT, w;
+	uint64_t wi, w;
 
+	pos = mm_max_u64(pos, fa->low_word << WORD_SHIFT);
+	wi = pos >> WORD_SHIFT;
 	if (pos >= fa->total_frames)
 		return false;
 	w = ~fa->leaf[wi] & (ALL_ONES << (pos & (WORD_BITS - 1)));
 	if (w == 0) {
-		if (!tree_next(&fa->avail, wi + 1, &wi))
+		wi = tree_next(&fa->avail, wi + 1);
+		if (wi == TREE_NONE)
 			return false;
 		w = ~fa->leaf[wi];
 	}
@@ -267,6 +389,58 @@ static bool find_contig(const struct mm_frames *fa, uint64_t count,
 	return found && *out + count <= limit;
 }
 
+/*
+ * Store v, which has a free frame, as leaf word wi and keep the cursor the
+ * lowest word with a free frame: below it, wi becomes the cursor (wi was
+ * full then, so its avail bit is clear as a cursor's must be). With
+ * nothing free the cursor rests on the last word, so wi is not above it.
+ */
+static inline void free_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
+			      uint64_t v)
+{
+	uint64_t c = fa->low_word, ew = wi >> WORD_SHIFT;
+
+	if (wi > c) {
+		fa->next_word = mm_min_u64(fa->next_word, wi);
+		if (!summary_avail(old)) /* it gains its first free frame */
+			tree_set(&fa->avail, wi);
+	} else if (wi < c) {
+		cursor_lower(fa, wi);
+	}
+	fa->leaf[wi] = v;
+	if (summary_empty(v)) /* old had the freed frame: it was not */
+		mark_empty_store(fa, ew, fa->empty[ew] | bits_bit(wi));
+}
+
+/*
+ * Store v, old with one more frame used, as the cursor word wi (its avail
+ * bit stays clear); when it fills, the cursor moves on.
+ */
+static inline void alloc_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
+			       uint64_t v)
+{
+	uint64_t ew = wi >> WORD_SHIFT;
+
+	fa->leaf[wi] = v;
+	if (summary_empty(old)) /* v has the taken frame: it is not */
+		mark_empty_store(fa, ew, fa->empty[ew] & ~bits_bit(wi));
+	if (!summary_avail(v))
+		cursor_advance(fa);
+}
+
+/* The same for a word above the cursor: its avail bit clears if it fills. */
+static void alloc_at_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
+			   uint64_t v)
+{
+	uint64_t ew = wi >> WORD_SHIFT;
+
+	fa->leaf[wi] = v;
+	if (summary_empty(old))
+		mark_empty_store(fa, ew, fa->empty[ew] & ~bits_bit(wi));
+	if (!summary_avail(v))
+		tree_clear(&fa->avail, wi);
+}
+
 /* ---- public API -------------------------------------------------------- */
 
 mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
@@ -275,32 +449,33 @@ mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 	unsigned b;
 
 	if (!summary_avail(w)) {
-		/* every word up to low_word is full: the tree finds the rest */
-		if (!tree_next(&fa->avail, wi + 1, &wi))
-			return MM_ERR_NOMEM;
-		fa->low_word = wi;
-		w = fa->leaf[wi];
+		/* the lowest word with a free frame is full: none is free */
+		MM_DEBUG_ASSERT(fa->free_frames == 0);
+		return MM_ERR_NOMEM;
 	}
-	MM_DEBUG_ASSERT(summary_avail(w)); /* the word found must change */
 	b = bits_ctz(~w);
-	mark_leaf_store(fa, wi, w | bits_bit(b));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
 	*pfn = (wi << WORD_SHIFT) | b;
+	alloc_store(fa, wi, w, w | bits_bit(b)); /* last: nothing is live */
 	return MM_OK;
 }
 
 mm_status_t mm_frame_alloc_at(struct mm_frames *fa, mm_pfn_t pfn)
 {
-	uint64_t wi = pfn >> WORD_SHIFT;
+	uint64_t wi = pfn >> WORD_SHIFT, old;
 
 	if (pfn >= fa->total_frames)
 		return MM_ERR_OUT_OF_RANGE;
 	if (fa->leaf[wi] & bits_bit(pfn))
 		return resv_holds(fa, pfn) ? MM_ERR_RESERVED : MM_ERR_IN_USE;
-	mark_leaf_store(fa, wi, fa->leaf[wi] | bits_bit(pfn));
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
+	old = fa->leaf[wi];
+	if (wi == fa->low_word)
+		alloc_store(fa, wi, old, old | bits_bit(pfn));
+	else
+		alloc_at_store(fa, wi, old, old | bits_bit(pfn));
 	return MM_OK;
 }
 
@@ -325,7 +500,7 @@ mm_status_t mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count,
 
 mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 {
-	uint64_t wi = pfn >> WORD_SHIFT;
+	uint64_t wi = pfn >> WORD_SHIFT, old;
 
 	if (pfn >= fa->total_frames)
 		return MM_ERR_OUT_OF_RANGE;
@@ -333,11 +508,11 @@ mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 		return MM_ERR_NOT_ALLOCATED;
 	if (resv_holds(fa, pfn))
 		return MM_ERR_RESERVED;
-	mark_leaf_store(fa, wi, fa->leaf[wi] & ~bits_bit(pfn));
-	fa->low_word = mm_min_u64(fa->low_word, wi);
 	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames <
 			fa->total_frames);
 	fa->free_frames++;
+	old = fa->leaf[wi];
+	free_store(fa, wi, old, old & ~bits_bit(pfn));
 	return MM_OK;
 }
 
@@ -362,7 +537,6 @@ mm_status_t mm_frame_free_contig(struct mm_frames *fa, mm_pfn_t pfn,
 	if (stop < end)
 		return MM_ERR_OUT_OF_RANGE;
 	mm_frames_mark(fa, pfn, end, false);
-	fa->low_word = mm_min_u64(fa->low_word, pfn >> WORD_SHIFT);
 	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames + count <=
 			fa->total_frames);
 	fa->free_frames += count;

@@ -106,6 +106,26 @@ static bool check_resv(const struct mm_frames *fa, uint64_t *reserved)
 	return true;
 }
 
+/*
+ * The cursor: low_word is the lowest leaf word with a free frame (with
+ * none free, the last word), and the words strictly between it and
+ * next_word are full.
+ */
+static bool check_cursor(const struct mm_frames *fa, uint64_t words)
+{
+	uint64_t c = fa->low_word, next = fa->next_word;
+
+	if (c >= words || next <= c || next > words)
+		return false;
+	if (!bits_uniform(fa->leaf, 0, c << WORD_SHIFT, true) ||
+	    !bits_uniform(fa->leaf, (c + 1) << WORD_SHIFT, next << WORD_SHIFT,
+			  true))
+		return false;
+	if (summary_avail(fa->leaf[c]))
+		return true;
+	return fa->free_frames == 0 && c == words - 1; /* it rests */
+}
+
 static bool check_counts(const struct mm_frames *fa)
 {
 	uint64_t n = fa->total_frames, words = mm_div_up_u64(n, WORD_BITS);
@@ -113,8 +133,7 @@ static bool check_counts(const struct mm_frames *fa)
 
 	if (n == 0 || (fa->leaf[words - 1] & pad) != pad)
 		return false;
-	if (fa->low_word >= words ||
-	    !bits_uniform(fa->leaf, 0, fa->low_word << WORD_SHIFT, true))
+	if (!check_cursor(fa, words))
 		return false;
 	if (!check_resv(fa, &reserved) || reserved != fa->reserved_frames)
 		return false;
@@ -137,6 +156,8 @@ static bool check_summaries(const struct mm_frames *fa)
 		return false;
 	for (uint64_t ew = 0; ew < groups; ew++) {
 		mm_frames_leaf_summary(fa->leaf, leaf_words, ew, &a, &b);
+		if (ew == fa->low_word >> WORD_SHIFT)
+			a &= ~bits_bit(fa->low_word); /* held clear */
 		if (a != fa->avail.level[0][ew] || b != fa->empty[ew])
 			return false;
 	}

@@ -268,8 +268,8 @@ static void init_install(struct mm_frames *fa, const struct layout *lo,
 	fa->resv_hint = lo->hint;
 	mm_frames_tree_copy(&fa->avail, &lo->avail);
 	mm_frames_tree_copy(&fa->chunk2m, &lo->chunk2m);
-	fa->low_word = 0;
 	fa->free_frames = build_all(fa, lo, map);
+	mm_frames_cursor_seek(fa, 0);
 	fa->usable_frames = fa->free_frames;
 	fa->reserved_frames = lo->frames - fa->free_frames;
 }

@@ -19,7 +19,8 @@ _Static_assert(MM_MEMMAP_CAPACITY <= MM_FRAME_MAX_RESERVED,
 /*
  * The summary rules, one definition each, used by the incremental updates
  * (frame.c), the build (frame_init.c) and the check (frame_check.c):
- *   avail bit of a leaf word:   it has a free frame;
+ *   avail bit of a leaf word:   it has a free frame, and it is not the
+ *                               cursor (low_word: the lowest such word);
  *   empty bit of a leaf word:   all of its 64 frames are free;
  *   empty16m bit of an empty word: all 4096 frames of its group are free;
  *   chunk2m bit of an empty word:  it holds an aligned free 2 MiB run.
@@ -60,24 +61,36 @@ static inline size_t resv_search(const struct mm_frames *fa, mm_pfn_t pfn)
 	return lo;
 }
 
-/* A used frame: reserved (true) or allocated (false)? */
+/* frame_resv.c: does a reserved range hold pfn? (a binary search) */
+bool mm_frames_resv_find(const struct mm_frames *fa, mm_pfn_t pfn);
+
+/*
+ * A used frame: reserved (true) or allocated (false)? The hint answers
+ * for most allocated frames inline; the search is out of line.
+ */
 static inline bool resv_holds(const struct mm_frames *fa, mm_pfn_t pfn)
 {
-	size_t i;
-
 	if (!bits_test(fa->resv_hint, pfn >> GROUP_SHIFT))
 		return false;
-	i = resv_search(fa, pfn);
-	return i < fa->nresv && fa->resv[i].start <= pfn;
+	return mm_frames_resv_find(fa, pfn);
 }
 
 /*
  * frame.c: set (used) or clear frames [start, end), start < end <=
- * total_frames, and refresh the summaries. The frames must all be in the
- * other state (checked by a debug assertion); counters are the caller's.
+ * total_frames, and refresh the summaries and the cursor. The frames must
+ * all be in the other state (checked by a debug assertion); counters are
+ * the caller's.
  */
 void mm_frames_mark(struct mm_frames *fa, mm_pfn_t start, mm_pfn_t end,
 		    bool used);
+
+/*
+ * frame.c: put the cursor (low_word, next_word) on the lowest leaf word
+ * with a free frame, which is none below leaf word `from`, and clear that
+ * word's avail bit; every avail bit must be true before (init, or a range
+ * rewrite). With no free frame, the cursor rests on the last leaf word.
+ */
+void mm_frames_cursor_seek(struct mm_frames *fa, uint64_t from);
 
 /*
  * frame_resv.c: append [start, end) to the reserved ranges, above every

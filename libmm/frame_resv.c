@@ -61,6 +61,13 @@ static void resv_touching(const struct mm_frames *fa, uint64_t start,
 		(*hi)++;
 }
 
+bool mm_frames_resv_find(const struct mm_frames *fa, mm_pfn_t pfn)
+{
+	size_t i = resv_search(fa, pfn);
+
+	return i < fa->nresv && fa->resv[i].start <= pfn;
+}
+
 /* Replace ranges [lo, hi) of resv[] by one range covering them and r. */
 static void resv_merge(struct mm_frames *fa, size_t lo, size_t hi,
 		       struct mm_frame_range r)

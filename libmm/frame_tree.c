@@ -6,6 +6,36 @@
  */
 #include "frame_tree.h"
 
+void mm_frames_tree_carry(struct mm_frame_tree *t, unsigned k, uint64_t i)
+{
+	for (; k < t->depth; k++) {
+		uint64_t *w = &t->level[k][i >> WORD_SHIFT];
+		uint64_t old = *w;
+
+		*w = old ^ bits_bit(i);
+		if (tree_rule(old) && tree_rule(*w))
+			return;
+		i >>= WORD_SHIFT;
+	}
+}
+
+uint64_t mm_frames_tree_climb(const struct mm_frame_tree *t, uint64_t from)
+{
+	for (unsigned k = 1; k < t->depth; k++) {
+		uint64_t wi = from >> WORD_SHIFT;
+		uint64_t w;
+
+		if (wi >= t->words[k])
+			return TREE_NONE;
+		w = t->level[k][wi] & (ALL_ONES << (from & (WORD_BITS - 1)));
+		if (w)
+			return tree_descend(t, k,
+					    (wi << WORD_SHIFT) | bits_ctz(w));
+		from = wi + 1;
+	}
+	return TREE_NONE;
+}
+
 uint64_t mm_frames_tree_word(const uint64_t *below, uint64_t n, uint64_t i)
 {
 	uint64_t w = 0, first = i << WORD_SHIFT;

@@ -19,6 +19,21 @@ static inline bool tree_rule(uint64_t w)
 }
 
 /*
+ * Toggle bit i of level k and carry upwards while a word turns zero or
+ * non-zero (out of line: the hot path calls it only for such a turn).
+ */
+void mm_frames_tree_carry(struct mm_frame_tree *t, unsigned k, uint64_t i);
+
+/* What tree_next returns when there is no set bit. */
+#define TREE_NONE UINT64_MAX
+
+/*
+ * Lowest set bit of level 0 under a set bit of level >= 1 at index >= from
+ * of level 1 (the rest of tree_next, out of line); TREE_NONE when none.
+ */
+uint64_t mm_frames_tree_climb(const struct mm_frame_tree *t, uint64_t from);
+
+/*
  * Store v as word wi of level 0 and carry the change upwards while a word
  * turns zero or non-zero.
  */
@@ -41,15 +56,32 @@ static inline void tree_store(struct mm_frame_tree *t, uint64_t wi, uint64_t v)
  */
 static inline void tree_flip(struct mm_frame_tree *t, uint64_t i)
 {
-	for (unsigned k = 0; k < t->depth; k++) {
-		uint64_t *w = &t->level[k][i >> WORD_SHIFT];
-		uint64_t old = *w;
+	mm_frames_tree_carry(t, 0, i);
+}
 
-		*w = old ^ bits_bit(i);
-		if (tree_rule(old) && tree_rule(*w))
-			return;
-		i >>= WORD_SHIFT;
-	}
+/*
+ * Set bit i of level 0, which is clear. Only a word that was zero carries
+ * upwards, so the common case is one read-modify-write, inline.
+ */
+static inline void tree_set(struct mm_frame_tree *t, uint64_t i)
+{
+	uint64_t *w = &t->level[0][i >> WORD_SHIFT], old = *w;
+
+	MM_DEBUG_ASSERT((old & bits_bit(i)) == 0);
+	*w = old | bits_bit(i);
+	if (!tree_rule(old))
+		mm_frames_tree_carry(t, 1, i >> WORD_SHIFT);
+}
+
+/* Clear bit i of level 0, which is set; only a word turned zero carries. */
+static inline void tree_clear(struct mm_frame_tree *t, uint64_t i)
+{
+	uint64_t *w = &t->level[0][i >> WORD_SHIFT], v = *w & ~bits_bit(i);
+
+	MM_DEBUG_ASSERT((*w & bits_bit(i)) != 0);
+	*w = v;
+	if (!tree_rule(v))
+		mm_frames_tree_carry(t, 1, i >> WORD_SHIFT);
 }
 
 /* Lowest set level-0 bit under set bit i of level k. */
@@ -75,25 +107,21 @@ static inline bool tree_first(const struct mm_frame_tree *t, uint64_t *out)
 	return true;
 }
 
-/* Lowest set bit of level 0 at index >= from; false when there is none. */
-static inline bool tree_next(const struct mm_frame_tree *t, uint64_t from,
-			     uint64_t *out)
+/*
+ * Lowest set bit of level 0 at index >= from; TREE_NONE when there is
+ * none. The rest of from's level-0 word is looked at inline (the common
+ * case); the climb, if it must, is out of line.
+ */
+static inline uint64_t tree_next(const struct mm_frame_tree *t, uint64_t from)
 {
-	for (unsigned k = 0; k < t->depth; k++) {
-		uint64_t wi = from >> WORD_SHIFT;
-		uint64_t w;
+	uint64_t wi = from >> WORD_SHIFT, w;
 
-		if (wi >= t->words[k])
-			return false;
-		w = t->level[k][wi] & (ALL_ONES << (from & (WORD_BITS - 1)));
-		if (w) {
-			*out = tree_descend(t, k,
-					    (wi << WORD_SHIFT) | bits_ctz(w));
-			return true;
-		}
-		from = wi + 1;
-	}
-	return false;
+	if (wi >= t->words[0])
+		return TREE_NONE;
+	w = t->level[0][wi] & (ALL_ONES << (from & (WORD_BITS - 1)));
+	if (w)
+		return (wi << WORD_SHIFT) | bits_ctz(w);
+	return mm_frames_tree_climb(t, wi + 1);
 }
 
 /* Next `words` words of the metadata at base (NULL when only measuring). */

@@ -59,18 +59,19 @@ struct mm_frame_tree {
  * leaf bitmap (bit i = frame i, 1 = used; the exokernel exposes it to
  * library OSes) and resv[0, nresv) (sorted, disjoint, non-touching ranges
  * of reserved frames). The summaries (empty, empty16m, resv_hint, avail,
- * chunk2m) and low_word are the allocator's representation: their meaning
- * is drawn in libmm/frame.c and may change with it.
+ * chunk2m), low_word and next_word are the allocator's representation:
+ * their meaning is drawn in libmm/frame.c and may change with it.
  */
 struct mm_frames {
 	uint64_t total_frames;	/* tracked: pfns [0, total_frames) */
 	uint64_t usable_frames; /* whole frames in usable regions of the map */
 	uint64_t free_frames;	/* frames in state free */
 	uint64_t reserved_frames; /* frames in state reserved */
-	uint64_t low_word;	  /* every leaf word below it is full */
-	uint64_t *leaf;		  /* 1 bit per frame, 1 = used */
-	uint64_t *empty;	  /* 1 bit per leaf word, 1 = all 64 free */
-	uint64_t *empty16m;	  /* 1 bit per empty word, 1 = all 4096 free */
+	uint64_t low_word;   /* lowest leaf word with a free frame (or last) */
+	uint64_t next_word;  /* leaf words (low_word, next_word) are full */
+	uint64_t *leaf;	     /* 1 bit per frame, 1 = used */
+	uint64_t *empty;     /* 1 bit per leaf word, 1 = all 64 free */
+	uint64_t *empty16m;  /* 1 bit per empty word, 1 = all 4096 free */
 	uint64_t *resv_hint; /* 1 bit per 4096 frames, 1 = may hold reserved */
 	struct mm_frame_tree avail;   /* over "leaf word has a free bit" */
 	struct mm_frame_tree chunk2m; /* over "empty word has a free 2 MiB" */
