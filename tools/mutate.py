@@ -81,13 +81,31 @@ def changed_line(m, text):
     return " ".join(text[a:b].split()), " ".join(after.split())
 
 
+def line_before(m, text):
+    """The last non-blank line above the one m changes, folded."""
+    lines = text[:text.rfind("\n", 0, m.start) + 1].split("\n")
+    folded = [" ".join(ln.split()) for ln in lines if ln.strip()]
+    return folded[-1] if folded else ""
+
+
+def equivalence(equivalents, m):
+    """The registry's reason for m, or None: an entry with `near:` also
+    needs that line right above (for a line that stands in several
+    places), one without covers every place."""
+    text = original(m.path)
+    key = (m.path,) + changed_line(m, text)
+    return equivalents.get(key + (line_before(m, text),),
+                           equivalents.get(key + ("",)))
+
+
 def load_equivalents():
     """{(path, before, after): reason} from tools/mutate_equivalent.txt.
 
-    Records are separated by blank lines; each has four lines, `file:`,
-    `before:`, `after:` and `why:` (lines of C, white space folded). An
-    entry covers every mutant of that file that turns that line into that
-    line, so it must hold for each of them.
+    Records are separated by blank lines; each has the lines `file:`,
+    `before:`, `after:` and `why:` (lines of C, white space folded), and
+    may have `near:`, the last non-blank line above `before:`. Without
+    `near:` an entry covers every mutant of that file that turns that line
+    into that line, so it must hold for each of them.
     """
     eq, rec = {}, {}
     with open(EQUIVALENT) as f:
@@ -106,10 +124,12 @@ def load_equivalents():
 
 
 def add_equivalent(eq, rec, n):
-    if sorted(rec) != ["after", "before", "file", "why"] or not rec["why"]:
+    keys = sorted(k for k in rec if k != "near")
+    if keys != ["after", "before", "file", "why"] or not rec["why"]:
         sys.exit("mutate: %s: record ending at line %d needs file, before, "
-                 "after and why" % (EQUIVALENT, n))
-    eq[(rec["file"], rec["before"], rec["after"])] = rec["why"]
+                 "after and why (near optional)" % (EQUIVALENT, n))
+    eq[(rec["file"], rec["before"], rec["after"],
+        rec.get("near", ""))] = rec["why"]
 
 
 def file_mutants(path):
@@ -369,8 +389,7 @@ def run_sample():
                 write_source(current, original(current), stamp)
             current = m.path
             verdict, by, stamp = judge(m, tests, jobs, stamp)
-            why = equivalents.get((m.path,) + changed_line(m, original(
-                m.path)))
+            why = equivalence(equivalents, m)
             verdict = registered(m, verdict, why)
             counts[verdict] += 1
             timeouts += by.endswith("timeout")

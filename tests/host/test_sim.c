@@ -190,6 +190,10 @@ static void test_access_bad_args(void **state)
 		MM_ERR_INVALID);
 	assert_int_equal(mm_sim_read64(sim, VA_A + 4, &v), MM_ERR_INVALID);
 	assert_int_equal(mm_sim_write64(sim, VA_A + 4, 1), MM_ERR_INVALID);
+	/* every misaligned offset, the odd ones too */
+	for (unsigned off = 1; off < 8; off++)
+		assert_int_equal(mm_sim_read64(sim, VA_A + off, &v),
+				 MM_ERR_INVALID);
 	assert_int_equal(mm_sim_read64(sim, VA_B, &v), MM_ERR_NOT_MAPPED);
 }
 
