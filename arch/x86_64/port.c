@@ -16,7 +16,6 @@
  * count libmm keeps in PML4[510].
  */
 #include "mm/port.h"
-#include "mm/pte.h"
 
 #include "arch.h"
 #include "cpu.h"
