@@ -110,7 +110,18 @@ static void test_create_bad_args(void **state)
 	assert_null(mm_sim_create(4096, 0));
 	assert_null(mm_sim_create((uint64_t)8 << 30, 0));
 	assert_null(mm_sim_create(RAM, 1u << 7));
+	assert_null(mm_sim_create(((uint64_t)1 << 20) - 4096u, 0));
 	mm_sim_destroy(NULL);
+}
+
+/* The smallest machine there is, 1 MiB, is made. */
+static void test_create_size_bounds(void **state)
+{
+	struct mm_sim *sim = mm_sim_create((uint64_t)1 << 20, 0);
+
+	(void)state;
+	assert_non_null(sim);
+	mm_sim_destroy(sim);
 }
 
 /*
@@ -756,6 +767,20 @@ static bool sim_aborts(struct mm_sim *sim, void (*fn)(void *, mm_paddr_t),
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }
 
+static void pte_read_at(void *sim, mm_paddr_t va)
+{
+	(void)mm_port_pte_read(sim, va);
+}
+
+/* libmm reading a page-table entry at a misaligned address stops at once. */
+static void test_port_pte_misaligned_dies(void **state)
+{
+	struct mm_sim *sim = *state;
+
+	assert_true(sim_aborts(sim, pte_read_at, MM_PTE_VA(3, 0) + 4u));
+	assert_false(sim_aborts(sim, pte_read_at, MM_PTE_VA(3, 0)));
+}
+
 /*
  * Zeroing or freeing a table frame that is misaligned or beyond the RAM is
  * a libmm bug the simulator stops at once; a good frame passes.
@@ -846,6 +871,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_bad_args),
+		cmocka_unit_test(test_create_size_bounds),
 		SIM_TEST(test_create_recursive_pml4, setup_nx_1g),
 		SIM_TEST(test_create_frames, setup_nx_1g),
 		SIM_TEST(test_walk_4k, setup_nx_1g),
@@ -867,6 +893,7 @@ int main(void)
 		SIM_TEST(test_window_alias_of_huge_page, setup_nx_1g),
 		SIM_TEST(test_port_table_zero_and_freed, setup_nx_1g),
 		SIM_TEST(test_port_table_frame_checked, setup_nx_1g),
+		SIM_TEST(test_port_pte_misaligned_dies, setup_nx_1g),
 		SIM_TEST(test_walk_sets_accessed_dirty, setup_nx_1g),
 		SIM_TEST(test_walk_fault_sets_nothing, setup_nx_1g),
 		SIM_TEST(test_write_hit_on_stale_clean_entry, setup_nx_1g),
