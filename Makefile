@@ -72,6 +72,7 @@ coverage:
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := mb2 frame paging
 FUZZ_TARGETS += elf
+FUZZ_TARGETS += exo
 FUZZ_DIR := build/fuzz/tests/fuzz
 fuzz:
 	$(DEPS) host fuzz

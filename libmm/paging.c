@@ -17,6 +17,7 @@
 #include "mm/assert.h"
 #include "mm/port.h"
 #include "mm/pte.h"
+#include "pt.h"
 
 /* Flags of an entry that points to a table; USER is added as needed. */
 #define TABLE_FLAGS (MM_PTE_PRESENT | MM_PTE_WRITE)
@@ -26,19 +27,6 @@
 #define LEVEL_2M   1u
 #define LEVEL_1G   2u
 #define LEVEL_NONE MM_PT_LEVELS
-
-/* Entry access, through the recursive window. */
-
-static mm_pte_t pte_read(const struct mm_vm *vm, unsigned level, mm_vaddr_t va)
-{
-	return mm_port_pte_read(vm->port, MM_PTE_VA(level, va));
-}
-
-static void pte_write(struct mm_vm *vm, unsigned level, mm_vaddr_t va,
-		      mm_pte_t pte)
-{
-	mm_port_pte_write(vm->port, MM_PTE_VA(level, va), pte);
-}
 
 /*
  * The one walk. A canonical virtual address splits into four table indexes
@@ -61,7 +49,7 @@ static unsigned walk(const struct mm_vm *vm, mm_vaddr_t va, unsigned stop,
 	unsigned level;
 
 	for (level = MM_PT_TOP;; level--) {
-		*pte = pte_read(vm, level, va);
+		*pte = mm_pt_read(vm, level, va);
 		if (level == stop || !(*pte & MM_PTE_PRESENT) ||
 		    (*pte & MM_PTE_PS))
 			return level;
@@ -229,34 +217,25 @@ static void free_frame(struct mm_vm *vm, uint64_t pfn)
 	MM_ASSERT(st == MM_OK);
 }
 
-/* True iff every entry of the table of `level` that maps va is zero. */
-static bool table_empty(const struct mm_vm *vm, unsigned level, mm_vaddr_t va)
-{
-	mm_vaddr_t table = MM_PT_TABLE_VA(level, va);
-	unsigned i;
-
-	for (i = 0; i < MM_PT_ENTRIES; i++) {
-		if (mm_port_pte_read(vm->port, table + i * MM_PTE_SIZE) != 0)
-			return false;
-	}
-	return true;
-}
-
-/* Unlink the table of `level` that maps va, invalidate it, free it. */
+/* Unlink the empty table of `level` that maps va, invalidate it, free it. */
 static void free_table(struct mm_vm *vm, unsigned level, mm_vaddr_t va)
 {
-	mm_pte_t parent = pte_read(vm, level + 1u, va);
+	mm_pte_t parent = mm_pt_read(vm, level + 1u, va);
 
-	pte_write(vm, level + 1u, va, 0);
+	MM_ASSERT((parent & MM_PTE_PRESENT) && !(parent & MM_PTE_PS));
+	mm_pt_write(vm, level + 1u, va, 0);
 	mm_port_invlpg(vm->port, MM_PT_TABLE_VA(level, va));
 	free_frame(vm, MM_PADDR_TO_PFN(MM_PTE_ADDR(parent)));
 }
 
-/* Free the tables on va's path, from `level` up, while they are empty. */
+/*
+ * Free the tables on va's path, from `level` up, while they are empty: one
+ * read of the parent's fill count each (pt.h).
+ */
 static void free_empty_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 {
 	for (; level < MM_PT_TOP; level++) {
-		if (!table_empty(vm, level, va))
+		if (mm_pt_count(vm, level, va) != 0)
 			return;
 		free_table(vm, level, va);
 	}
@@ -290,7 +269,8 @@ static void link_tables(struct mm_vm *vm, mm_vaddr_t va, unsigned from,
 	for (level = from; level > leaf; level--) {
 		mm_paddr_t pa = MM_PFN_TO_PADDR(pfns[from - level]);
 
-		pte_write(vm, level, va, pa | TABLE_FLAGS | user);
+		MM_ASSERT(mm_pt_read(vm, level, va) == 0);
+		mm_pt_write(vm, level, va, pa | TABLE_FLAGS | user);
 		mm_port_table_zero(vm->port, MM_PT_TABLE_VA(level - 1u, va));
 	}
 }
@@ -304,11 +284,11 @@ static void grant_user(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 	unsigned l;
 
 	for (l = MM_PT_TOP; l > level; l--) {
-		mm_pte_t pte = pte_read(vm, l, va);
+		mm_pte_t pte = mm_pt_read(vm, l, va);
 
 		if (pte & MM_PTE_USER)
 			continue;
-		pte_write(vm, l, va, pte | MM_PTE_USER);
+		mm_pt_write(vm, l, va, pte | MM_PTE_USER);
 		mm_port_invlpg(vm->port, va);
 	}
 }
@@ -352,14 +332,14 @@ static mm_status_t map_page(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
 		return st;
 	link_tables(vm, va, stop, leaf, pfns,
 		    (prot & MM_PROT_USER) ? MM_PTE_USER : 0);
-	pte_write(vm, leaf, va, pa | prot_bits(vm, prot, leaf));
+	mm_pt_write(vm, leaf, va, pa | prot_bits(vm, prot, leaf));
 	return MM_OK;
 }
 
 /* Remove the present leaf of `level` at va (its start), free empty tables. */
 static void unmap_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level)
 {
-	pte_write(vm, level, va, 0);
+	mm_pt_write(vm, level, va, 0);
 	invalidate_leaf(vm, va, level);
 	free_empty_tables(vm, va, level);
 }
@@ -494,7 +474,22 @@ mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frames *frames, void *port)
 	vm->frames = frames;
 	vm->port = port;
 	vm->features = mm_port_cpu_features(port);
+	mm_port_op_begin(port);
+	mm_pt_recount(vm);
+	mm_port_op_end(port);
 	return MM_OK;
+}
+
+mm_status_t mm_vm_check(const struct mm_vm *vm)
+{
+	mm_status_t st;
+
+	if (vm == NULL)
+		return MM_ERR_INVALID;
+	mm_port_op_begin(vm->port);
+	st = mm_pt_check(vm);
+	mm_port_op_end(vm->port);
+	return st;
 }
 
 mm_status_t mm_map(struct mm_vm *vm, mm_vaddr_t va, mm_paddr_t pa,
@@ -546,7 +541,7 @@ static void protect_page(struct mm_vm *vm, mm_vaddr_t va, unsigned level,
 		grant_user(vm, va, level);
 	if (now == pte)
 		return;
-	pte_write(vm, level, va, now);
+	mm_pt_write(vm, level, va, now);
 	invalidate_leaf(vm, va, level);
 }
 

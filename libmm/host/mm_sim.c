@@ -618,6 +618,9 @@ struct mm_sim *mm_sim_create(uint64_t phys_bytes, uint32_t features)
 		mm_sim_destroy(sim);
 		return NULL;
 	}
+	/* A fresh machine: what mm_vm_init's recount cached and counted goes. */
+	sim_tlb_flush(&sim->tlb, false);
+	memset(&sim->st, 0, sizeof(sim->st));
 	return sim;
 }
 

@@ -147,6 +147,7 @@ static void check_all(struct run *r)
 	for (size_t i = 0; i < r->ref.n; i++)
 		check_span(r, r->maps[i].va, r->maps[i].size);
 	CHECK_EQ(mm_frame_check(mm_sim_frames(r->sim)), MM_OK);
+	CHECK_EQ(mm_vm_check(mm_sim_vm(r->sim)), MM_OK);
 }
 
 /* ---- operations ------------------------------------------------------------ */

@@ -77,7 +77,8 @@ static int teardown(void **state)
 
 	mm_sim_stats(fx->sim, &st);
 	if (st.stale_hits != 0 || st.strict_violations != 0 ||
-	    mm_frame_check(mm_sim_frames(fx->sim)) != MM_OK) {
+	    mm_frame_check(mm_sim_frames(fx->sim)) != MM_OK ||
+	    mm_vm_check(fx->vm) != MM_OK) {
 		print_error("stale hits %llu, strict violations %llu\n",
 			    (unsigned long long)st.stale_hits,
 			    (unsigned long long)st.strict_violations);

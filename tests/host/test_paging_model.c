@@ -136,6 +136,7 @@ static void check_all(struct run *r)
 		check_at(r, slot_va(r, KiB4));
 	PAGING_REF_EXPECT(&r->ref, mm_frame_check(mm_sim_frames(r->sim)),
 			  MM_OK);
+	PAGING_REF_EXPECT(&r->ref, mm_vm_check(mm_sim_vm(r->sim)), MM_OK);
 }
 
 /* One map in 16 may allocate only 0 to 3 frames (fault injection). */

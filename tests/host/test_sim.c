@@ -112,7 +112,10 @@ static void test_create_bad_args(void **state)
 	mm_sim_destroy(NULL);
 }
 
-/* CR3 holds the PML4 whose entry 510 points to itself. */
+/*
+ * CR3 holds the PML4 whose entry 510 points to itself and holds the PML4's
+ * fill count: 1, the recursive entry itself.
+ */
 static void test_create_recursive_pml4(void **state)
 {
 	struct mm_sim *sim = *state;
@@ -120,8 +123,9 @@ static void test_create_recursive_pml4(void **state)
 	mm_paddr_t pa;
 
 	assert_int_equal(cr3, MM_SIM_PML4_PA);
-	assert_int_equal(mm_sim_phys_read64(sim, cr3 + 8u * 510u),
-			 cr3 | MM_PTE_PRESENT | MM_PTE_WRITE);
+	assert_int_equal(
+		mm_sim_phys_read64(sim, cr3 + 8u * 510u),
+		MM_PTE_WITH_COUNT(cr3 | MM_PTE_PRESENT | MM_PTE_WRITE, 1u));
 	assert_int_equal(
 		mm_sim_access(sim, MM_RECURSIVE_PML4, MM_SIM_READ, &pa), MM_OK);
 	assert_int_equal(pa, cr3);
@@ -297,6 +301,31 @@ static void test_walk_2m(void **state)
 	assert_int_equal(mm_sim_access(sim, va + 0x1FF008, MM_SIM_READ, &pa),
 			 MM_OK);
 	assert_int_equal(pa, 0x005FF008ull);
+}
+
+/*
+ * Bits 52-62 of an entry that points to a table are ignored (libmm keeps
+ * its fill counts there): the walk gives the same frame, no fault.
+ */
+static void test_walk_ignores_table_high_bits(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_pte_t high =
+		(((mm_pte_t)1 << 63) - 1u) & ~(((mm_pte_t)1 << 52) - 1u);
+	mm_paddr_t pa = 0;
+	unsigned l;
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF | MM_PTE_USER);
+	for (l = 1; l <= MM_PT_TOP; l++) {
+		mm_paddr_t e = entry_pa(sim, VA_A, l);
+
+		mm_sim_phys_write64(sim, e, mm_sim_phys_read64(sim, e) | high);
+	}
+	assert_int_equal(
+		mm_sim_access(sim, VA_A, MM_SIM_WRITE | MM_SIM_USER, &pa),
+		MM_OK);
+	assert_int_equal(pa, DATA_A);
+	assert_int_equal(mm_sim_access(sim, VA_A, MM_SIM_EXEC, NULL), MM_OK);
 }
 
 /* Address bits [13, 21) of a 2 MiB entry are reserved. */
@@ -670,6 +699,8 @@ int main(void)
 		SIM_TEST(test_create_recursive_pml4, setup_nx_1g),
 		SIM_TEST(test_create_frames, setup_nx_1g),
 		SIM_TEST(test_walk_4k, setup_nx_1g),
+		SIM_TEST(test_walk_ignores_table_high_bits, setup_nx_1g),
+		SIM_TEST(test_walk_ignores_table_high_bits, setup_plain),
 		SIM_TEST(test_access_bad_args, setup_nx_1g),
 		SIM_TEST(test_access_beyond_ram, setup_nx_1g),
 		SIM_TEST(test_walk_write_to_read_only, setup_nx_1g),

@@ -46,9 +46,22 @@ struct mm_vm {
 /*
  * Bind a context to the live tables (reached through the recursive entry,
  * which must already be installed), to a frame allocator and to a port
- * context. Errors: MM_ERR_INVALID for NULL vm or frames.
+ * context, and give every existing table its fill count (bits
+ * MM_PTE_COUNT_* of the entry pointing to it; the PML4's own count is in
+ * the recursive entry): 512 entry reads per existing table, only count
+ * bits written, no translation changed. Tables edited behind libmm's back
+ * need mm_vm_init() again. Errors: MM_ERR_INVALID for NULL vm or frames
+ * (nothing changed).
  */
 mm_status_t mm_vm_init(struct mm_vm *vm, struct mm_frames *frames, void *port);
+
+/*
+ * Self-check: recount the present entries of every table and compare with
+ * the fill counts; writes nothing. Returns MM_OK, or MM_ERR_INVALID for a
+ * NULL vm or the first count that disagrees. Cost: 512 entry reads per
+ * table. For tests and fuzzers, after every operation.
+ */
+mm_status_t mm_vm_check(const struct mm_vm *vm);
 
 /*
  * Map one page of the given size at va to pa with prot. Missing tables are

@@ -44,6 +44,11 @@
 #define MM_PTE_COUNT_BITS  10u
 #define MM_PTE_COUNT_MASK                                                      \
 	((((mm_pte_t)1 << MM_PTE_COUNT_BITS) - 1u) << MM_PTE_COUNT_SHIFT)
+/* The fill count of an entry that points to a table; pte with count n. */
+#define MM_PTE_COUNT(pte)                                                      \
+	((unsigned)(((pte)&MM_PTE_COUNT_MASK) >> MM_PTE_COUNT_SHIFT))
+#define MM_PTE_WITH_COUNT(pte, n)                                              \
+	(((pte) & ~MM_PTE_COUNT_MASK) | ((mm_pte_t)(n) << MM_PTE_COUNT_SHIFT))
 #define MM_PTE_USER_BIT0     ((mm_pte_t)1 << 11)
 #define MM_PTE_USER_HI_SHIFT 52u
 #define MM_PTE_USER_HI_BITS  7u
