@@ -27,6 +27,15 @@ static void res_free_frame(struct mm_proc *p, mm_paddr_t pa)
 		(void)mm_frame_free(p->x->vm->frames, pfn);
 }
 
+/* Every present OWNER entry links a registered resource's root. */
+static uint32_t res_of(const struct mm_proc *p, mm_pte_t pte)
+{
+	uint32_t r = mm_proc_lookup(p, MM_PADDR_TO_PFN(MM_PTE_ADDR(pte)));
+
+	MM_ASSERT(r != PROC_NONE && p->rec[r].kind == PROC_KIND_RESOURCE);
+	return r;
+}
+
 /* Resource r: its tables, pages and root frame freed, its record dropped. */
 static void res_release(struct mm_proc *p, uint32_t r)
 {
@@ -44,10 +53,9 @@ static void res_release(struct mm_proc *p, uint32_t r)
  */
 static void res_drop_link(struct mm_proc *p, mm_pte_t pte)
 {
-	uint32_t r = mm_proc_lookup(p, MM_PADDR_TO_PFN(MM_PTE_ADDR(pte)));
+	uint32_t r = res_of(p, pte);
 	struct mm_proc_rec *c = &p->rec[r];
 
-	MM_ASSERT(r != PROC_NONE && c->kind == PROC_KIND_RESOURCE);
 	if (pte & MM_PTE_GRANT)
 		c->refs--;
 	else
@@ -103,18 +111,12 @@ void mm_proc_free_user(struct mm_proc *p, mm_pfn_t root)
 
 bool mm_proc_root_busy(const struct mm_proc *p, mm_pte_t pte)
 {
-	uint32_t r = mm_proc_lookup(p, MM_PADDR_TO_PFN(MM_PTE_ADDR(pte)));
-
-	return r != PROC_NONE && p->rec[r].kind == PROC_KIND_RESOURCE &&
-	       p->rec[r].refs != 0;
+	return p->rec[res_of(p, pte)].refs != 0;
 }
 
 void mm_proc_forget_root(struct mm_proc *p, mm_pte_t pte)
 {
-	uint32_t r = mm_proc_lookup(p, MM_PADDR_TO_PFN(MM_PTE_ADDR(pte)));
-
-	if (r != PROC_NONE && p->rec[r].kind == PROC_KIND_RESOURCE)
-		mm_proc_rec_drop(p, r);
+	mm_proc_rec_drop(p, res_of(p, pte));
 }
 
 /* ALLOC_RESOURCE. */
@@ -173,7 +175,6 @@ static mm_proc_err_t res_check_source(struct mm_proc *p, uint64_t rid,
 	if (c->res == PROC_NONE ||
 	    !mm_proc_own_entry(p, raddr, &c->own, &c->own_pte) ||
 	    (c->own_pte & look) != (MM_PTE_PRESENT | MM_PTE_OWNER) ||
-	    c->own.level != p->rec[c->res].level ||
 	    MM_PTE_ADDR(c->own_pte) !=
 		    MM_PTE_ADDR(mm_pt_read(p->x->vm, 0, rid)))
 		return MM_PROC_INVALID_SOURCE;

@@ -6,6 +6,7 @@
  * proved by the allocator's free count, and the ABI's codes. The hostile
  * cases are in test_exo_proc_hostile.c.
  */
+#include "exo_proc_priv.h" /* white box: a reference count at its limit */
 #include "proc_fixture.h"
 #include "xomb/abi.h"
 
@@ -55,6 +56,10 @@ static void test_init_args(void **state)
 	uint64_t pid, mem[64];
 
 	x2.proc = NULL;
+	x2.vm = NULL;
+	assert_int_equal(mm_proc_init(&q, &x2, mem, sizeof(mem), &pid),
+			 MM_ERR_INVALID);
+	x2.vm = px->fx.vm;
 	assert_int_equal(mm_proc_init(NULL, &x2, mem, sizeof(mem), &pid),
 			 MM_ERR_INVALID);
 	assert_int_equal(mm_proc_init(&q, NULL, mem, sizeof(mem), &pid),
@@ -123,6 +128,114 @@ static void test_fini_refused(void **state)
 	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(3, VA_B)), 0);
 }
 
+/* Re-initialise after a test that called mm_proc_fini(). */
+static void reinit(struct px *px)
+{
+	uint64_t pid;
+
+	assert_int_equal(mm_proc_init(&px->proc, &px->fx.exo, px->mem,
+				      mm_proc_metadata_bytes(PX_RECORDS), &pid),
+			 MM_OK);
+	assert_int_equal(pid, px->init_pid);
+}
+
+/*
+ * Without a registry an OWNER entry is a plain table entry to UNMAP_PAGE;
+ * PML4[508] taken alone also refuses init.
+ */
+static void test_without_registry(void **state)
+{
+	struct px *px = *state;
+	uint64_t pid;
+	mm_pfn_t pfn;
+
+	assert_int_equal(mm_proc_fini(&px->proc), MM_OK);
+	fx_path(&px->fx, VA_A, 0);
+	fx_set_bits(&px->fx, 1, VA_A, MM_PTE_OWNER);
+	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(1, VA_A)), 0);
+	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(2, VA_A)), 0);
+	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(3, VA_A)), 0);
+	assert_int_equal(mm_frame_alloc(mm_sim_frames(px->fx.sim), &pfn),
+			 MM_OK);
+	assert_int_equal(mm_map(px->fx.vm, MM_RES_MAP_VA(0),
+				MM_PFN_TO_PADDR(pfn), MM_PAGE_4K,
+				MM_PROT_WRITE),
+			 MM_OK);
+	assert_int_equal(mm_proc_init(&px->proc, &px->fx.exo, px->mem,
+				      mm_proc_metadata_bytes(PX_RECORDS), &pid),
+			 MM_ERR_INVALID);
+	assert_int_equal(mm_unmap(px->fx.vm, MM_RES_MAP_VA(0), NULL, NULL),
+			 MM_OK);
+	assert_int_equal(mm_frame_free(mm_sim_frames(px->fx.sim), pfn), MM_OK);
+	reinit(px);
+}
+
+/* The most records the maps address: 262141, with 514 PTs per map. */
+static void test_init_max_records(void **state)
+{
+	struct px *px = *state;
+	uint64_t bytes = mm_proc_metadata_bytes(MM_PROC_MAX + 100u), pid;
+	uint64_t free0 = fx_free_frames(&px->fx);
+	void *mem = malloc(bytes);
+
+	assert_non_null(mem);
+	assert_int_equal(mm_proc_fini(&px->proc), MM_OK);
+	assert_int_equal(mm_proc_init(&px->proc, &px->fx.exo, mem, bytes, &pid),
+			 MM_OK);
+	assert_int_equal(px->proc.cap, MM_PROC_MAX);
+	assert_int_equal(fx_free_frames(&px->fx),
+			 free0 + 6 - 2 * (2 + MM_PT_ENTRIES));
+	assert_int_equal(mm_proc_fini(&px->proc), MM_OK);
+	free(mem);
+	reinit(px);
+}
+
+/*
+ * An address space no one registered (a copy of init's PML4 made behind
+ * libmm's back) is no process: it cannot allocate, its yields pass 0.
+ */
+static void test_unregistered_space(void **state)
+{
+	struct px *px = *state;
+	struct mm_proc *p = &px->proc;
+	struct mm_proc_enter in = {0, 0, 0};
+	uint64_t pid = px_child(px, LINK), id = 0;
+	mm_pfn_t pfn;
+	mm_paddr_t pa;
+	unsigned i;
+
+	assert_int_equal(mm_proc_map_upcall(p, pid, MM_UPCALL_YIELD, UPC), 0);
+	assert_int_equal(mm_frame_alloc(mm_sim_frames(px->fx.sim), &pfn),
+			 MM_OK);
+	pa = MM_PFN_TO_PADDR(pfn);
+	for (i = 0; i < MM_PT_ENTRIES; i++) {
+		mm_pte_t e =
+			mm_sim_phys_read64(px->fx.sim, MM_SIM_PML4_PA + i * 8);
+
+		if (i == MM_RECURSIVE_INDEX)
+			e = (e & ~MM_PTE_ADDR_MASK) | pa;
+		mm_sim_phys_write64(px->fx.sim, pa + i * 8, e);
+	}
+	assert_int_equal(mm_sim_load_cr3(px->fx.sim, pa), MM_OK);
+	assert_int_equal(
+		mm_proc_alloc_process(p, fx_frame(&px->fx), ENT(3, VA_B), &id),
+		MM_PROC_INVALID_TARGET);
+	assert_int_equal(
+		mm_proc_alloc_resource(p, fx_frame(&px->fx), ENT(3, VA_B), &id),
+		MM_PROC_INVALID_TARGET);
+	assert_int_equal(mm_proc_map_upcall(p, pid, MM_UPCALL_YIELD, UPC),
+			 MM_PROC_INVALID_TARGET);
+	assert_int_equal(mm_proc_current_upcall(p, MM_UPCALL_YIELD, &in),
+			 MM_PROC_INVALID_TARGET);
+	assert_int_equal(mm_proc_yield(p, pid, &in), 0);
+	assert_int_equal(in.arg, 0);
+	assert_int_equal(mm_proc_kill(p, pid), 0);
+	assert_int_equal(mm_sim_load_cr3(px->fx.sim, MM_SIM_PML4_PA), MM_OK);
+	assert_int_equal(fx_pte(&px->fx, 3, VA_C), 0);
+	assert_int_equal(mm_frame_free(mm_sim_frames(px->fx.sim), pfn), MM_OK);
+	assert_int_equal(id, 0);
+}
+
 /* ALLOC_PROCESS */
 
 /*
@@ -160,11 +273,20 @@ static void test_alloc_process(void **state)
 	assert_int_equal(px_user(px, VA_C, MM_SIM_READ), MM_ERR_NOT_MAPPED);
 	px_page(px, VA_A, 42);
 	assert_int_equal(px_user(px, VA_A, MM_SIM_WRITE), MM_OK);
+	/* The zero page and a huge page the kernel mapped: never freed. */
+	assert_int_equal(
+		mm_exo_map_zero(&px->fx.exo, ENT(0, VA_A + KiB4), P | RO), 0);
+	assert_int_equal(
+		mm_map(px->fx.vm, VA_B, 8u << 20, MM_PAGE_2M, MM_PROT_USER),
+		MM_OK);
+	assert_int_equal(px_user(px, VA_B, MM_SIM_READ), MM_OK);
 	px_home(px);
 	assert_int_equal(px_user(px, VA_A, MM_SIM_READ), MM_ERR_NOT_MAPPED);
 	assert_int_equal(mm_proc_free_process(&px->proc, pid, LINK), 0);
 	assert_int_equal(fx_pte(&px->fx, 3, VA_C), 0);
 	assert_int_equal(fx_free_frames(&px->fx), free0);
+	assert_false(mm_frame_is_free(mm_sim_frames(px->fx.sim),
+				      px->fx.exo.zero_pfn));
 }
 
 /* A link at every level of an owned, plain path. */
@@ -405,6 +527,9 @@ static void test_kill(void **state)
 	fx_path(&px->fx, VA_A, 0);
 	c = px_child(px, ENT(0, VA_A));
 	d = px_child(px, LINK);
+	px_switch(px, c);
+	assert_int_equal(mm_proc_kill(p, a), MM_PROC_INVALID_TARGET);
+	px_switch(px, a);
 	free0 = fx_free_frames(&px->fx);
 	assert_int_equal(mm_proc_kill(p, a), MM_PROC_INVALID_TARGET);
 	assert_int_equal(mm_proc_kill(p, px->init_pid), MM_PROC_INVALID_TARGET);
@@ -589,6 +714,17 @@ static void test_grant_errors(void **state)
 	PX_REFUSED(px,
 		   mm_proc_grant(p, rid, own, pid, ENT(3, MM_WINDOW_START), P),
 		   MM_PROC_INVALID_TARGET);
+	/* A target of another level, where the child has a table. */
+	px_switch(px, pid);
+	fx_path(&px->fx, VA_C, 2);
+	px_home(px);
+	PX_REFUSED(px, mm_proc_grant(p, rid, own, pid, ENT(2, VA_C), P),
+		   MM_PROC_INVALID_TARGET);
+	/* The count at its limit. */
+	p->rec[(rid - MM_RES_MAP_VA(MM_PROC_VIEWS)) >> 12].refs = UINT32_MAX;
+	PX_REFUSED(px, mm_proc_grant(p, rid, own, pid, tgt, P),
+		   MM_PROC_NO_ROOM);
+	p->rec[(rid - MM_RES_MAP_VA(MM_PROC_VIEWS)) >> 12].refs = 0;
 	assert_int_equal(mm_proc_grant(p, rid, own, pid, tgt, P), 0);
 	PX_REFUSED(px, mm_proc_grant(p, rid, own, pid, tgt, P),
 		   MM_PROC_INVALID_TARGET);
@@ -690,6 +826,9 @@ int main(void)
 		T(test_init_args),
 		T(test_init_fault_injection),
 		T(test_fini_refused),
+		T(test_without_registry),
+		T(test_init_max_records),
+		T(test_unregistered_space),
 		T(test_alloc_process),
 		T(test_alloc_process_levels),
 		T(test_alloc_process_errors),
