@@ -76,6 +76,40 @@ static void test_grant_into_child_kernel_half(void **state)
 	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(3, VA_B)), 0);
 }
 
+/*
+ * Grants land only on plain paths of the target: never inside a resource
+ * it owns (which others may see) nor inside one it was granted.
+ */
+static void test_grant_inside_resources(void **state)
+{
+	struct px *px = *state;
+	struct mm_proc *p = &px->proc;
+	uint64_t a = px_child(px, LINK), big = px_res(px, VA_D), small, own;
+
+	fx_path(&px->fx, VA_B, 2);
+	assert_int_equal(mm_proc_alloc_resource(p, fx_frame(&px->fx),
+						ENT(2, VA_B), &small),
+			 0);
+	assert_int_equal(
+		mm_proc_grant(p, big, ENT(3, VA_D), a, ENT(3, VA_D), P), 0);
+	px_switch(px, a);
+	own = px_res(px, VA_A);
+	px_home(px);
+	PX_REFUSED(px,
+		   mm_proc_grant(p, small, ENT(2, VA_B), a,
+				 ENT(2, VA_A + MM_PAGE_1G), P),
+		   MM_PROC_INVALID_TARGET);
+	PX_REFUSED(px,
+		   mm_proc_grant(p, small, ENT(2, VA_B), a,
+				 ENT(2, VA_D + MM_PAGE_1G), P),
+		   MM_PROC_INVALID_TARGET);
+	assert_int_equal(mm_proc_free_process(p, a, LINK), 0);
+	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(2, VA_B)), 0);
+	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(3, VA_B)), 0);
+	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(3, VA_D)), 0);
+	(void)own;
+}
+
 /* A grantee: no change inside, no grant, no chown, no revoke. */
 static void test_grantee_is_not_owner(void **state)
 {
@@ -282,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_parent_cannot_enter_child_root),
 		T(test_grant_into_child_kernel_half),
+		T(test_grant_inside_resources),
 		T(test_grantee_is_not_owner),
 		T(test_forged_ids),
 		T(test_claim_kernel_frames),
