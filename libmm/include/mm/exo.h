@@ -83,9 +83,9 @@ struct mm_proc;
  * it (NULL until then: no OWNER entry is then a resource).
  */
 struct mm_exo {
-	struct mm_vm *vm;  /* tables, frame allocator, port, CPU features */
-	mm_pfn_t zero_pfn; /* the zero page: all zeros, never freed */
-	struct mm_proc *proc;
+	struct mm_vm *vm;     /* tables, frame allocator, port, CPU features */
+	mm_pfn_t zero_pfn;    /* the zero page: all zeros, never freed */
+	struct mm_proc *proc; /* processes and resources, or NULL */
 };
 
 /*

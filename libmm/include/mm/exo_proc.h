@@ -93,13 +93,18 @@ struct mm_proc_rec;
 
 /* The registry. Fields are private to exo_proc.c. */
 struct mm_proc {
-	struct mm_exo *x;
-	struct mm_proc_rec *rec; /* cap records */
+	struct mm_exo *x;	 /* the context this registry is bound to */
+	struct mm_proc_rec *rec; /* cap records, in the caller's memory */
 	uint32_t *hash;		 /* frame -> record + 1, hmask + 1 slots */
-	uint32_t cap, hmask, free_head, init;
-	uint32_t nproc, nres; /* live processes (init included), resources */
-	uint64_t made_proc, made_res; /* created since mm_proc_init */
-	unsigned views; /* views pointing somewhere (bit per level) */
+	uint32_t cap;		 /* records */
+	uint32_t hmask;		 /* hash slots - 1 (a power of two - 1) */
+	uint32_t free_head;	 /* first free record */
+	uint32_t init;		 /* init's record */
+	uint32_t nproc;		 /* live processes, init included */
+	uint32_t nres;		 /* live resources */
+	uint64_t made_proc;	 /* processes created since init */
+	uint64_t made_res;	 /* resources created since init */
+	unsigned views;		 /* views in use (a bit per level) */
 };
 
 /* Bytes of caller memory mm_proc_init() needs for `records` records. */
