@@ -640,10 +640,11 @@ mm_proc_err_t mm_proc_free_process(struct mm_proc *p, uint64_t pid,
 	MM_ASSERT(p != NULL);
 	mm_proc_begin(p);
 	r = mm_proc_id_rec(p, pid, PROC_KIND_PROCESS);
-	if (r != PROC_NONE && mm_proc_own_entry(p, paddr, &e, &pte) &&
+	/* A copy of the parent's PML4 made behind libmm's back is not it. */
+	if (r != PROC_NONE && p->rec[r].parent == mm_proc_current(p) &&
+	    mm_proc_own_entry(p, paddr, &e, &pte) &&
 	    (pte & PROC_OCCUPIED) == MM_PTE_OWNER &&
 	    MM_PTE_ADDR(pte) == MM_PTE_ADDR(mm_pt_read(p->x->vm, 0, pid))) {
-		MM_ASSERT(p->rec[r].parent == mm_proc_current(p));
 		proc_destroy(p, r);
 		mm_pt_write(p->x->vm, e.level, e.va, 0);
 		err = MM_PROC_SUCCESS;

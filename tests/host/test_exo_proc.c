@@ -229,6 +229,9 @@ static void test_unregistered_space(void **state)
 			 MM_PROC_INVALID_TARGET);
 	assert_int_equal(mm_proc_yield(p, pid, &in), 0);
 	assert_int_equal(in.arg, 0);
+	/* The copy holds init's link, but it is not init. */
+	assert_int_equal(mm_proc_free_process(p, pid, LINK),
+			 MM_PROC_INVALID_SOURCE);
 	assert_int_equal(mm_proc_kill(p, pid), 0);
 	assert_int_equal(mm_sim_load_cr3(px->fx.sim, MM_SIM_PML4_PA), MM_OK);
 	assert_int_equal(fx_pte(&px->fx, 3, VA_C), 0);
