@@ -156,7 +156,8 @@ static void proc_tree_del(struct mm_proc *p, uint32_t r)
 /* ALLOC_PROCESS. */
 
 /*
- * The new PML4 at pa, seen at the kernel address va: zeroed, then slots
+ * The new PML4 at pa, seen at the kernel address va: zeroed (by its
+ * physical address, before anything maps it as a table), then slots
  * [MM_EXO_PML4_LIMIT, 512) of the current PML4, each entry pointing to
  * the current PML4 itself re-pointed to the new one; its count (in the
  * recursive entry) is the number of occupied slots.
@@ -167,7 +168,7 @@ static void proc_root_fill(struct mm_proc *p, mm_vaddr_t va, mm_paddr_t pa)
 		MM_PTE_ADDR(mm_pt_read(p->x->vm, MM_PT_TOP, MM_WINDOW_START));
 	unsigned i, n = 0;
 
-	mm_port_table_zero(mm_proc_port(p), va);
+	mm_port_table_zero(mm_proc_port(p), pa);
 	for (i = MM_EXO_PML4_LIMIT; i < MM_PT_ENTRIES; i++) {
 		mm_pte_t e = mm_pt_read(
 			p->x->vm, MM_PT_TOP,
