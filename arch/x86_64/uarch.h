@@ -71,6 +71,16 @@ uint64_t uarch_enter(uint64_t rip, uint64_t rsp);
 
 /*
  * Abandon the current kernel stack (a system call or a user fault) and
+ * enter ring 3 at rip (a lower-half address: the caller checks) with rsp,
+ * rdi = a0, rsi = a1, rdx = a2, rcx = a3, every other register zero,
+ * interrupts off, in the current address space. The uarch_enter() that
+ * started the program is still the one uarch_leave() returns from.
+ */
+_Noreturn void uarch_upcall(uint64_t rip, uint64_t rsp, uint64_t a0,
+			    uint64_t a1, uint64_t a2, uint64_t a3);
+
+/*
+ * Abandon the current kernel stack (a system call or a user fault) and
  * return `value` from the uarch_enter() that started the program.
  */
 _Noreturn void uarch_leave(uint64_t value);
