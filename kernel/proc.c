@@ -146,7 +146,7 @@ void proc_run(struct proc *p)
 	p->code = 0;
 	aspace_switch(p->pml4);
 	kmem_unlock();
-	uarch_enter(p->entry, XOMB_STACK_TOP);
+	uarch_enter(p->entry, XOMB_STACK_TOP, p->xpid);
 	if (uarch_rflags() & (UARCH_RFLAGS_AC | UARCH_RFLAGS_DF))
 		panic("user: back from pid %u with rflags %#lx (AC or DF set)",
 		      p->pid, uarch_rflags());

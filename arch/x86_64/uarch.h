@@ -63,11 +63,11 @@ bool uarch_smep(void);
 bool uarch_smap(void);
 
 /*
- * Enter ring 3 at rip with rsp, every other register zero, interrupts
- * off. Returns when the kernel calls uarch_leave() (program exit or kill),
+ * Enter ring 3 at rip with rsp and rdi = arg, every other register zero,
+ * interrupts off. Returns when the kernel calls uarch_leave() (program exit or kill),
  * with uarch_leave()'s value. The caller has loaded the program's CR3.
  */
-uint64_t uarch_enter(uint64_t rip, uint64_t rsp);
+uint64_t uarch_enter(uint64_t rip, uint64_t rsp, uint64_t arg);
 
 /*
  * Abandon the current kernel stack (a system call or a user fault) and

@@ -64,7 +64,7 @@ uarch_syscall_entry:
 	pop rsp
 	o64 sysret
 
-; uint64_t uarch_enter(uint64_t rip, uint64_t rsp)
+; uint64_t uarch_enter(uint64_t rip, uint64_t rsp, uint64_t arg)
 uarch_enter:
 	push rbx
 	push rbp
@@ -78,12 +78,12 @@ uarch_enter:
 	push qword USER_RFLAGS
 	push qword USER_CS
 	push rdi
+	mov rdi, rdx
 	xor eax, eax
 	xor ebx, ebx
 	xor ecx, ecx
 	xor edx, edx
 	xor esi, esi
-	xor edi, edi
 	xor ebp, ebp
 	xor r8d, r8d
 	xor r9d, r9d
