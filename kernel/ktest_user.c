@@ -243,7 +243,40 @@ static bool user_fill_counts_hold(void)
 	return true;
 }
 
+/*
+ * The registry is sized from RAM (exoproc.h); calls 21-28 from an address
+ * space without the maps (the kernel's own) are refused, not a kernel #PF.
+ */
+static bool user_exoproc_registry(void)
+{
+	struct mm_frame_stats s;
+	struct uarch_frame f = {.rax = XOMB_SYS_YIELD_PROCESS};
+	uint64_t want;
+	int64_t r;
+
+	mm_frame_stats(&kmem.frames, &s);
+	want = s.total_frames / EXOPROC_FRAMES_PER_RECORD;
+	want = want < EXOPROC_MIN_RECORDS ? EXOPROC_MIN_RECORDS : want;
+	want = want > MM_PROC_MAX ? MM_PROC_MAX : want;
+	KT_CHECK(exoproc.records == want);
+	/* The rounded-up pages may hold a few more. */
+	KT_CHECK(exoproc.p.cap >= want && exoproc.p.cap <= MM_PROC_MAX);
+	KT_CHECK(exoproc.p.nproc == 1 && exoproc.p.nres == 0);
+	f.rdi = exoproc.init_pid;
+	kmem_unlock();
+	r = exoproc_syscall(&f);
+	kmem_lock();
+	KT_CHECK(r == XOMB_INVALID_TARGET);
+	f.rax = XOMB_SYS_MAP_UPCALL;
+	kmem_unlock();
+	r = exoproc_syscall(&f);
+	kmem_lock();
+	KT_CHECK(r == XOMB_INVALID_TARGET);
+	return true;
+}
+
 const struct ktest ktest_user_tests[] = {
+	{"user_exoproc_registry", user_exoproc_registry},
 	{"user_program_runs_and_exits", user_program_runs_and_exits},
 	{"user_return_noncanonical_killed", user_return_noncanonical_killed},
 	{"user_return_kernel_half_killed", user_return_kernel_half_killed},
