@@ -75,6 +75,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := mb2 frame paging
 FUZZ_TARGETS += elf
 FUZZ_TARGETS += exo
+FUZZ_TARGETS += exo_proc
 FUZZ_DIR := build/fuzz/tests/fuzz
 fuzz:
 	$(DEPS) host fuzz

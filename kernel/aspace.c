@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "exok.h"
 #include "kmem.h"
+#include "mm/exo_proc.h"
 #include "mm/port.h"
 #include "panic.h"
 
@@ -31,7 +32,8 @@ static void aspace_pml4_write(unsigned i, mm_pte_t pte)
 static bool aspace_shared_slot(unsigned i)
 {
 	return (i >= KERNEL_HALF_SLOT && i != MM_RECURSIVE_INDEX &&
-		i != ARCH_ALIAS_INDEX) ||
+		i != ARCH_ALIAS_INDEX && i != MM_PROC_MAP_INDEX &&
+		i != MM_RES_MAP_INDEX) ||
 	       i == EXOK_BITMAP_SLOT;
 }
 

@@ -21,16 +21,26 @@
 #include "mm/status.h"
 
 /*
- * PML4[508] holds the kernel's own scratch mappings for user-mode support:
+ * PML4[506] holds the kernel's own scratch mappings for user-mode support:
  * its first page stays mapped for good (so the tables under it never empty
  * and are never freed under another address space), the second is the
  * one-frame mapping slot of aspace_kmap(), and from ASPACE_MODULE_VA on the
  * program images are mapped read-only while they are loaded.
  */
-#define ASPACE_SCRATCH	  0xFFFFFE0000000000ull
+#define ASPACE_SCRATCH	  0xFFFFFD0000000000ull
 #define ASPACE_KMAP_VA	  (ASPACE_SCRATCH + 0x1000ull)
 #define ASPACE_MODULE_VA  (ASPACE_SCRATCH + 0x40000000ull)
 #define ASPACE_MODULE_MAX (0x7F80000000ull - 0x40000000ull) /* bytes */
+
+/*
+ * The process registry's records (exoproc.h) sit in the last 2 GiB of the
+ * scratch slot. PML4[507] and [508] are the process and resource maps
+ * (mm/exo_proc.h): not shared by aspace_create(), which leaves them empty;
+ * mm_proc_init() builds them in init's address space and ALLOC_PROCESS
+ * copies them into every process.
+ */
+#define ASPACE_REGISTRY_VA  (ASPACE_SCRATCH + 0x7F80000000ull)
+#define ASPACE_REGISTRY_MAX 0x80000000ull /* bytes */
 
 /*
  * Give every kernel-half PML4 slot but 509 and 510 a PDPT, map the scratch

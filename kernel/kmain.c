@@ -11,6 +11,7 @@
 #include "boot_info.h"
 #include "cmdline.h"
 #include "exok.h"
+#include "exoproc.h"
 #include "kmem.h"
 #include "kprintf.h"
 #include "ktest.h"
@@ -129,6 +130,7 @@ static bool user_phase(struct ktest_result *result)
 	kmem_lock();
 	aspace_init();
 	exok_init();
+	exoproc_init();
 	kmem_unlock();
 	uarch_init();
 	kprintf("user: smep=%d smap=%d\n", uarch_smep(), uarch_smap());

@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "aspace.h"
 #include "elf.h"
+#include "exoproc.h"
 #include "kmem.h"
 #include "ktest.h"
 #include "proc.h"
@@ -139,21 +140,22 @@ static bool user_return_kernel_half_killed(void)
 
 /*
  * A program's PML4: 510 Present|User, not Writable; 509 Present|Writable,
- * not User; every kernel-half slot present and not User; user half empty
- * but for the shared bitmap slot 255.
+ * not User; every kernel-half slot present (the process and resource maps
+ * 507 and 508 included: a program is a process) and not User; user half
+ * empty but for the shared bitmap slot 255.
  */
 static bool user_pml4_bits(void)
 {
 	static uint64_t e[MM_PT_ENTRIES];
-	uint64_t pml4, before = free_frames();
+	uint64_t pml4, pid, before = free_frames();
 	const volatile uint64_t *live;
 
-	KT_OK(aspace_create(&pml4));
+	KT_OK(exoproc_create(&pml4, &pid));
 	live = aspace_kmap(pml4);
 	for (unsigned i = 0; i < MM_PT_ENTRIES; i++)
 		e[i] = live[i];
 	aspace_kunmap();
-	aspace_destroy(pml4);
+	exoproc_destroy(pid);
 	KT_CHECK(free_frames() == before);
 	KT_CHECK(MM_PTE_ADDR(e[510]) == pml4 && MM_PTE_ADDR(e[509]) == pml4);
 	KT_CHECK((e[510] & (MM_PTE_PRESENT | MM_PTE_USER | MM_PTE_WRITE)) ==
@@ -192,7 +194,7 @@ static bool user_smep_smap_fault(void)
 
 /*
  * The kernel half is shared: a kernel mapping made after a program's PML4
- * was built (new PD and PT under the shared PDPT of PML4[508]) is seen
+ * was built (new PD and PT under the shared PDPT of PML4[506]) is seen
  * from inside that address space, and its removal too.
  */
 static bool user_kernel_half_shared(void)
@@ -241,7 +243,40 @@ static bool user_fill_counts_hold(void)
 	return true;
 }
 
+/*
+ * The registry is sized from RAM (exoproc.h); calls 21-28 from an address
+ * space without the maps (the kernel's own) are refused, not a kernel #PF.
+ */
+static bool user_exoproc_registry(void)
+{
+	struct mm_frame_stats s;
+	struct uarch_frame f = {.rax = XOMB_SYS_YIELD_PROCESS};
+	uint64_t want;
+	int64_t r;
+
+	mm_frame_stats(&kmem.frames, &s);
+	want = s.total_frames / EXOPROC_FRAMES_PER_RECORD;
+	want = want < EXOPROC_MIN_RECORDS ? EXOPROC_MIN_RECORDS : want;
+	want = want > MM_PROC_MAX ? MM_PROC_MAX : want;
+	KT_CHECK(exoproc.records == want);
+	/* The rounded-up pages may hold a few more. */
+	KT_CHECK(exoproc.p.cap >= want && exoproc.p.cap <= MM_PROC_MAX);
+	KT_CHECK(exoproc.p.nproc == 1 && exoproc.p.nres == 0);
+	f.rdi = exoproc.init_pid;
+	kmem_unlock();
+	r = exoproc_syscall(&f);
+	kmem_lock();
+	KT_CHECK(r == XOMB_INVALID_TARGET);
+	f.rax = XOMB_SYS_MAP_UPCALL;
+	kmem_unlock();
+	r = exoproc_syscall(&f);
+	kmem_lock();
+	KT_CHECK(r == XOMB_INVALID_TARGET);
+	return true;
+}
+
 const struct ktest ktest_user_tests[] = {
+	{"user_exoproc_registry", user_exoproc_registry},
 	{"user_program_runs_and_exits", user_program_runs_and_exits},
 	{"user_return_noncanonical_killed", user_return_noncanonical_killed},
 	{"user_return_kernel_half_killed", user_return_kernel_half_killed},

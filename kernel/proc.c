@@ -8,6 +8,7 @@
 
 #include "aspace.h"
 #include "elf.h"
+#include "exoproc.h"
 #include "kmem.h"
 #include "kprintf.h"
 #include "panic.h"
@@ -118,7 +119,7 @@ const char *proc_load(struct proc *p, const void *img, size_t size)
 	p->pml4 = 0;
 	if (why != NULL)
 		return why;
-	if (aspace_create(&p->pml4) != MM_OK)
+	if (exoproc_create(&p->pml4, &p->xpid) != MM_OK)
 		return "out_of_memory";
 	p->entry = im.entry;
 	aspace_switch(p->pml4);
@@ -133,18 +134,19 @@ const char *proc_load(struct proc *p, const void *img, size_t size)
 void proc_destroy(struct proc *p)
 {
 	if (p->pml4 != 0)
-		aspace_destroy(p->pml4);
+		exoproc_destroy(p->xpid);
 	p->pml4 = 0;
 }
 
 void proc_run(struct proc *p)
 {
 	current = p;
+	exoproc_syscall_seen();
 	p->end = PROC_EXITED;
 	p->code = 0;
 	aspace_switch(p->pml4);
 	kmem_unlock();
-	uarch_enter(p->entry, XOMB_STACK_TOP);
+	uarch_enter(p->entry, XOMB_STACK_TOP, p->xpid);
 	if (uarch_rflags() & (UARCH_RFLAGS_AC | UARCH_RFLAGS_DF))
 		panic("user: back from pid %u with rflags %#lx (AC or DF set)",
 		      p->pid, uarch_rflags());
@@ -165,9 +167,10 @@ _Noreturn void uarch_user_killed(uint64_t vector, uint64_t error, uint64_t rip,
 {
 	struct proc *p = current;
 
-	(void)error;
 	if (p == NULL)
 		panic("user: ring-3 exception %lu with no program", vector);
+	if (vector == PF_VECTOR)
+		exoproc_fault(error, rip, cr2);
 	if (vector == UARCH_KILL_RETURN)
 		kprintf("user: killed pid=%u reason=noncanonical_return "
 			"rip=%#lx\n",

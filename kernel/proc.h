@@ -20,6 +20,7 @@ struct proc {
 	unsigned pid;
 	const char *name;
 	uint64_t pml4;	/* physical; 0 when there is no address space */
+	uint64_t xpid;	/* its processId (exoproc.h) while pml4 != 0 */
 	uint64_t entry; /* ELF entry point */
 	enum proc_end end;
 	uint64_t code;	 /* EXIT's argument */

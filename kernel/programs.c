@@ -6,6 +6,7 @@
 #include "programs.h"
 
 #include "aspace.h"
+#include "exoproc.h"
 #include "kmem.h"
 #include "kprintf.h"
 #include "multiboot2.h"
@@ -145,9 +146,20 @@ static void programs_module(const struct boot_module *m,
 	programs_judge(&spec, &p, programs_one(m, &p), out);
 }
 
+/* Every process and resource of the programs is gone: only init is left. */
+static void programs_check_registry(struct programs_result *out)
+{
+	if (exoproc.p.nproc == 1 && exoproc.p.nres == 0)
+		return;
+	kprintf("user: FAIL registry holds processes=%u resources=%u\n",
+		exoproc.p.nproc - 1u, exoproc.p.nres);
+	out->unmet++;
+}
+
 void programs_run(const struct boot_info *bi, struct programs_result *out)
 {
 	uint64_t before = programs_free_frames();
+	uint64_t made_proc = exoproc.p.made_proc, made_res = exoproc.p.made_res;
 	struct boot_module m;
 
 	*out = (struct programs_result){0};
@@ -157,6 +169,11 @@ void programs_run(const struct boot_info *bi, struct programs_result *out)
 		programs_module(&m, out);
 	}
 	out->frames_leaked = (int64_t)(before - programs_free_frames());
-	kprintf("user: programs=%u exited=%u killed=%u frames_leaked=%ld\n",
-		out->programs, out->exited, out->killed, out->frames_leaked);
+	out->processes = exoproc.p.made_proc - made_proc;
+	out->resources = exoproc.p.made_res - made_res;
+	programs_check_registry(out);
+	kprintf("user: programs=%u exited=%u killed=%u processes=%lu "
+		"resources=%lu frames_leaked=%ld\n",
+		out->programs, out->exited, out->killed, out->processes,
+		out->resources, out->frames_leaked);
 }

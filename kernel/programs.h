@@ -2,7 +2,8 @@
  * The programs of a boot: every GRUB module whose command line reads
  * `program NAME [expect=exit|killed]` is loaded and run, in module order,
  * each until it exits or is killed; then one summary line
- * `user: programs=N exited=E killed=K frames_leaked=L`. A module refused
+ * `user: programs=N exited=E killed=K processes=P resources=R
+ * frames_leaked=L`. A module refused
  * at load prints `user: refused name=NAME reason=WHY` and counts as killed.
  */
 #ifndef XOMB_PROGRAMS_H
@@ -17,6 +18,8 @@ struct programs_result {
 	unsigned programs, exited, killed;
 	unsigned unmet;	       /* programs whose end was not their expect= */
 	int64_t frames_leaked; /* free frames before minus after */
+	uint64_t processes;    /* processes created (programs included) */
+	uint64_t resources;    /* resources created */
 };
 
 /* What a module's command line asks for (parsed by programs_parse). */

@@ -7,6 +7,7 @@
 #include "syscall.h"
 
 #include "exok.h"
+#include "exoproc.h"
 #include "kmem.h"
 #include "proc.h"
 #include "serial.h"
@@ -73,6 +74,15 @@ static int64_t syscall_dispatch(struct uarch_frame *f)
 	case XOMB_SYS_UNMAP_PAGE:
 	case XOMB_SYS_MAP_ZERO:
 		return exok_syscall(f->rax, f->rdi, f->rsi, f->rdx);
+	case XOMB_SYS_ALLOC_PROCESS:
+	case XOMB_SYS_YIELD_PROCESS:
+	case XOMB_SYS_FREE_PROCESS:
+	case XOMB_SYS_MAP_UPCALL:
+	case XOMB_SYS_ALLOC_RESOURCE:
+	case XOMB_SYS_GRANT_RESOURCE:
+	case XOMB_SYS_REVOKE_RESOURCE:
+	case XOMB_SYS_CHOWN_RESOURCE:
+		return exoproc_syscall(f);
 	default:
 		return XOMB_ENOSYS;
 	}
@@ -80,6 +90,7 @@ static int64_t syscall_dispatch(struct uarch_frame *f)
 
 void uarch_syscall(struct uarch_frame *f)
 {
+	exoproc_syscall_seen();
 	f->rax = (uint64_t)syscall_dispatch(f);
 	if (syscall_test_return_rip != 0) {
 		f->rip = syscall_test_return_rip;

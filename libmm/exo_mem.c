@@ -11,6 +11,7 @@
  * and the first change: the allocator refuses without changing anything.
  * No libc: this compiles freestanding.
  */
+#include "exo_priv.h"
 #include "mm/assert.h"
 #include "mm/exo.h"
 #include "mm/port.h"
@@ -27,12 +28,6 @@
 	(MM_PTE_PRESENT | MM_PTE_WRITE | MM_PTE_USER | MM_PTE_NX)
 #define EXO_LEAF_PTE_BITS                                                      \
 	(EXO_TABLE_PTE_BITS | MM_PTE_USER_BIT0 | EXO_USER_HI_PTE)
-
-/* A decoded entry: its level and the page-aligned va it maps. */
-struct exo_ent {
-	unsigned level;
-	mm_vaddr_t va;
-};
 
 /* Entry access through the recursive window (pt.h). */
 
@@ -100,8 +95,14 @@ static bool exo_decode(mm_vaddr_t entry, struct exo_ent *e)
  */
 static bool exo_owned(const struct mm_exo *x, const struct exo_ent *e)
 {
+	return mm_exo_path_clear(x, e, MM_PTE_GRANT);
+}
+
+bool mm_exo_path_clear(const struct mm_exo *x, const struct exo_ent *e,
+		       mm_pte_t refuse)
+{
 	mm_pte_t want = MM_PTE_PRESENT;
-	mm_pte_t look = MM_PTE_PRESENT | MM_PTE_PS | MM_PTE_GRANT;
+	mm_pte_t look = MM_PTE_PRESENT | MM_PTE_PS | refuse;
 	unsigned level;
 
 	for (level = MM_PT_TOP; level > e->level; level--) {
@@ -207,6 +208,7 @@ mm_status_t mm_exo_init(struct mm_exo *x, struct mm_vm *vm, mm_pfn_t zero_pfn)
 		return MM_ERR_INVALID;
 	x->vm = vm;
 	x->zero_pfn = zero_pfn;
+	x->proc = NULL;
 	return MM_OK;
 }
 
@@ -323,6 +325,13 @@ static mm_exo_err_t exo_release(struct mm_exo *x, mm_pte_t pte)
 	return MM_EXO_SUCCESS;
 }
 
+/* An OWNER table entry whose resource still has grantees (exo_proc.c). */
+static bool exo_granted(const struct mm_exo *x, mm_pte_t pte)
+{
+	return (pte & MM_PTE_OWNER) && x->proc != NULL &&
+	       mm_proc_root_busy(x->proc, pte);
+}
+
 mm_exo_err_t mm_exo_unmap_page(struct mm_exo *x, mm_vaddr_t entry)
 {
 	struct exo_ent e;
@@ -333,13 +342,15 @@ mm_exo_err_t mm_exo_unmap_page(struct mm_exo *x, mm_vaddr_t entry)
 	mm_port_op_begin(x->vm->port);
 	err = exo_check_source(x, entry, &e, &pte);
 	if (err == MM_EXO_SUCCESS && e.level != EXO_LEAF &&
-	    MM_PTE_COUNT(pte) != 0)
+	    (MM_PTE_COUNT(pte) != 0 || exo_granted(x, pte)))
 		err = MM_EXO_NOT_EMPTY;
 	if (err == MM_EXO_SUCCESS)
 		err = exo_release(x, pte);
 	if (err == MM_EXO_SUCCESS) {
 		exo_pte_set(x, e.level, e.va, 0);
 		mm_port_invlpg(x->vm->port, exo_mapped_va(&e));
+		if ((pte & MM_PTE_OWNER) && x->proc != NULL)
+			mm_proc_forget_root(x->proc, pte);
 	}
 	mm_port_op_end(x->vm->port);
 	return err;
@@ -364,4 +375,32 @@ mm_exo_err_t mm_exo_map_zero(struct mm_exo *x, mm_vaddr_t entry, uint64_t flags)
 				    exo_flags_pte(flags));
 	mm_port_op_end(x->vm->port);
 	return err;
+}
+
+/* The private interface of exo_priv.h, for exo_proc.c. */
+
+bool mm_exo_decode(mm_vaddr_t entry, struct exo_ent *e)
+{
+	return exo_decode(entry, e);
+}
+
+bool mm_exo_flags_valid(const struct mm_exo *x, uint64_t flags, unsigned level)
+{
+	return exo_flags_ok(x, flags, level);
+}
+
+mm_pte_t mm_exo_flags_bits(uint64_t flags)
+{
+	return exo_flags_pte(flags);
+}
+
+void mm_exo_link_new(struct mm_exo *x, const struct exo_ent *e, mm_paddr_t pa,
+		     mm_pte_t bits)
+{
+	exo_install(x, e, pa, bits);
+}
+
+bool mm_exo_claim(const struct mm_exo *x, uint64_t phys)
+{
+	return exo_claim(x, phys);
 }

@@ -1,8 +1,8 @@
 /*
  * The one writer of page-table entries and keeper of table fill counts
  * (pt.h): entries are read and written through the recursive window, and
- * every change of an entry's present bit moves the count held in its parent
- * entry, so a table's emptiness is one read. Also the recount that gives
+ * every change of whether an entry is occupied (present, or a process link)
+ * moves the count held in its parent entry, so a table's emptiness is one read. Also the recount that gives
  * tables built before libmm their counts, and the check that recounts.
  * No libc: this compiles freestanding.
  */
@@ -20,6 +20,16 @@ static mm_vaddr_t pt_parent_va(unsigned level, mm_vaddr_t va)
 	if (level == MM_PT_TOP)
 		return MM_PTE_VA(MM_PT_TOP, MM_WINDOW_START);
 	return MM_PTE_VA(level + 1u, va);
+}
+
+/*
+ * True iff pte occupies its slot: present, or a process link (OWNER on a
+ * non-present entry, mm/exo_proc.h), which the count must keep so that a
+ * table holding a link never looks empty.
+ */
+static bool pt_occupied(mm_pte_t pte)
+{
+	return (pte & (MM_PTE_PRESENT | MM_PTE_OWNER)) != 0;
 }
 
 /* True iff pte is present and points to a table (at level > 0). */
@@ -57,8 +67,8 @@ void mm_pt_replace(struct mm_vm *vm, unsigned level, mm_vaddr_t va,
 		   mm_pte_t old, mm_pte_t pte)
 {
 	mm_port_pte_write(vm->port, MM_PTE_VA(level, va), pte);
-	if ((old ^ pte) & MM_PTE_PRESENT)
-		pt_count_add(vm, level, va, (pte & MM_PTE_PRESENT) ? 1 : -1);
+	if (pt_occupied(old) != pt_occupied(pte))
+		pt_count_add(vm, level, va, pt_occupied(pte) ? 1 : -1);
 }
 
 void mm_pt_write(struct mm_vm *vm, unsigned level, mm_vaddr_t va, mm_pte_t pte)
@@ -85,8 +95,8 @@ static unsigned pt_recount_table(const struct mm_vm *vm, unsigned level,
 		mm_pte_t pte = mm_pt_read(vm, level, va);
 		unsigned below;
 
-		n += (pte & MM_PTE_PRESENT) ? 1u : 0u;
-		if (!pt_is_table(pte, level) ||
+		n += pt_occupied(pte) ? 1u : 0u;
+		if (!pt_is_table(pte, level) || (pte & MM_PTE_GRANT) ||
 		    (level == MM_PT_TOP && i == MM_RECURSIVE_INDEX))
 			continue;
 		below = pt_recount_table(vm, level - 1u, va, fix, bad);

@@ -4,8 +4,11 @@
  * primitives) goes through mm_pt_write(), so the counts stay exact.
  *
  * The count: an entry that points to a table holds in MM_PTE_COUNT_* (bits
- * 52-61, ignored by the MMU in such an entry) the number of present entries
- * of that table, 0..512. Whether a table is empty is then one read of its
+ * 52-61, ignored by the MMU in such an entry) the number of occupied
+ * entries of that table, 0..512: present entries and process links (OWNER
+ * on a non-present entry, mm/exo_proc.h). An entry carrying GRANT links a
+ * table another entry owns: only the owner's entry keeps its count, the
+ * recount neither follows nor checks a GRANT entry. Whether a table is empty is then one read of its
  * parent entry. The PML4 has no parent but the recursive entry
  * PML4[MM_RECURSIVE_INDEX], which points to the PML4 itself: that entry
  * holds the PML4's count (itself included).
@@ -34,8 +37,8 @@
 mm_pte_t mm_pt_read(const struct mm_vm *vm, unsigned level, mm_vaddr_t va);
 
 /*
- * Write the entry of `level` that maps va. When the entry becomes present
- * or not present, the count in its parent entry (for level MM_PT_TOP: the
+ * Write the entry of `level` that maps va. When the entry becomes occupied
+ * or not occupied, the count in its parent entry (for level MM_PT_TOP: the
  * recursive entry) goes up or down by one; the parent must be present and
  * point to a table. The count bits of pte itself are written as given: a
  * caller rewriting a table entry keeps the count it read, a caller linking

@@ -7,6 +7,7 @@
 #include "xomb/user.h"
 
 uint64_t xomb_start_rsp;
+uint64_t xomb_self_pid;
 
 /* Keeps the read-only and the data segment non-empty in every program. */
 const char xomb_runtime_tag[] = "xomb-user-runtime";
@@ -18,6 +19,7 @@ __asm__(".section .text.start, \"ax\", @progbits\n"
 	".globl _start\n"
 	"_start:\n"
 	"	movq %rsp, xomb_start_rsp(%rip)\n"
+	"	movq %rdi, xomb_self_pid(%rip)\n"
 	"	xorl %ebp, %ebp\n"
 	"	call xomb_start\n"
 	"	ud2\n"

@@ -20,7 +20,6 @@
 #include "arch.h"
 #include "cpu.h"
 #include "mm/paging.h"
-#include "mm/pte.h"
 #include "panic.h"
 
 /* The supervisor alias of window address va; other addresses unchanged. */

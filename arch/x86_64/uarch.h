@@ -63,11 +63,21 @@ bool uarch_smep(void);
 bool uarch_smap(void);
 
 /*
- * Enter ring 3 at rip with rsp, every other register zero, interrupts
- * off. Returns when the kernel calls uarch_leave() (program exit or kill),
+ * Enter ring 3 at rip with rsp and rdi = arg, every other register zero,
+ * interrupts off. Returns when the kernel calls uarch_leave() (program exit or kill),
  * with uarch_leave()'s value. The caller has loaded the program's CR3.
  */
-uint64_t uarch_enter(uint64_t rip, uint64_t rsp);
+uint64_t uarch_enter(uint64_t rip, uint64_t rsp, uint64_t arg);
+
+/*
+ * Abandon the current kernel stack (a system call or a user fault) and
+ * enter ring 3 at rip (a lower-half address: the caller checks) with rsp,
+ * rdi = a0, rsi = a1, rdx = a2, rcx = a3, every other register zero,
+ * interrupts off, in the current address space. The uarch_enter() that
+ * started the program is still the one uarch_leave() returns from.
+ */
+_Noreturn void uarch_upcall(uint64_t rip, uint64_t rsp, uint64_t a0,
+			    uint64_t a1, uint64_t a2, uint64_t a3);
 
 /*
  * Abandon the current kernel stack (a system call or a user fault) and

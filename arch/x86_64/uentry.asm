@@ -12,7 +12,8 @@
 ; One CPU, interrupts off throughout (SFMASK clears IF): plain globals.
 
 extern uarch_syscall, uarch_return_guard
-global uarch_syscall_entry, uarch_enter, uarch_leave, uarch_kstack_top
+global uarch_syscall_entry, uarch_enter, uarch_leave, uarch_upcall
+global uarch_kstack_top
 
 %define USER_CS     0x23                ; GDT_USER_CS | 3 (uarch.h)
 %define USER_DS     0x1B                ; GDT_USER_DS | 3
@@ -63,7 +64,7 @@ uarch_syscall_entry:
 	pop rsp
 	o64 sysret
 
-; uint64_t uarch_enter(uint64_t rip, uint64_t rsp)
+; uint64_t uarch_enter(uint64_t rip, uint64_t rsp, uint64_t arg)
 uarch_enter:
 	push rbx
 	push rbp
@@ -77,12 +78,41 @@ uarch_enter:
 	push qword USER_RFLAGS
 	push qword USER_CS
 	push rdi
+	mov rdi, rdx
 	xor eax, eax
 	xor ebx, ebx
 	xor ecx, ecx
 	xor edx, edx
 	xor esi, esi
-	xor edi, edi
+	xor ebp, ebp
+	xor r8d, r8d
+	xor r9d, r9d
+	xor r10d, r10d
+	xor r11d, r11d
+	xor r12d, r12d
+	xor r13d, r13d
+	xor r14d, r14d
+	xor r15d, r15d
+	iretq
+
+; _Noreturn void uarch_upcall(rip, rsp, a0, a1, a2, a3)
+; Abandon the current kernel stack and enter ring 3 at rip with rsp, the
+; four arguments in rdi, rsi, rdx, rcx, every other register zero. The
+; uarch_enter() that started the program stays the one uarch_leave()
+; returns from (its stack is resume_rsp, not this one).
+uarch_upcall:
+	lea rsp, [rel uarch_kstack_top]
+	push qword USER_DS
+	push rsi
+	push qword USER_RFLAGS
+	push qword USER_CS
+	push rdi
+	mov rdi, rdx
+	mov rsi, rcx
+	mov rdx, r8
+	mov rcx, r9
+	xor eax, eax
+	xor ebx, ebx
 	xor ebp, ebp
 	xor r8d, r8d
 	xor r9d, r9d

@@ -392,3 +392,18 @@ void mm_sim_stats(const struct mm_sim *sim, struct mm_sim_stats *st)
 	*st = sim->st;
 	st->tlb_entries = sim->tlb.used;
 }
+
+/* Several address spaces. */
+
+mm_status_t mm_sim_load_cr3(struct mm_sim *sim, mm_paddr_t pa)
+{
+	if ((pa & (MM_FRAME_SIZE - 1u)) || pa >= sim->ram_bytes ||
+	    sim->depth != 0)
+		return MM_ERR_INVALID;
+	sim->cr3 = pa;
+	sim_tlb_flush(&sim->tlb, true);
+	sim->fill_needed = true;
+	sim->check_needed = true;
+	sim->ndropped = 0;
+	return MM_OK;
+}

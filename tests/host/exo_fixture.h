@@ -223,10 +223,18 @@ static inline uint64_t fx_free_frames(const struct fx *fx)
 	return fs.free_frames;
 }
 
-/* A copy of the whole simulated RAM (tables and allocator metadata). */
+/*
+ * A copy of the whole simulated RAM (tables and allocator metadata). The MMU
+ * sets Accessed in every entry it uses, and strict mode's TLB fill uses them
+ * all: one empty operation first, so the copy already holds the A bits any
+ * walk would set and a refused call must change no byte.
+ */
 static inline uint8_t *fx_snapshot(const struct fx *fx)
 {
 	uint8_t *copy = malloc(mm_sim_ram_bytes(fx->sim));
+
+	mm_port_op_begin(fx->sim);
+	mm_port_op_end(fx->sim);
 
 	assert_non_null(copy);
 	memcpy(copy, mm_sim_ram(fx->sim), mm_sim_ram_bytes(fx->sim));
@@ -248,15 +256,8 @@ struct fx_state {
 	struct mm_sim_stats st;
 };
 
-/*
- * The MMU sets Accessed in every entry it uses, and strict mode's TLB fill
- * uses them all: one empty operation first, so the snapshot already holds
- * the A bits any walk would set and a refused call must change no byte.
- */
 static inline void fx_state_take(const struct fx *fx, struct fx_state *s)
 {
-	mm_port_op_begin(fx->sim);
-	mm_port_op_end(fx->sim);
 	s->ram = fx_snapshot(fx);
 	mm_frame_stats(mm_sim_frames(fx->sim), &s->fs);
 	mm_sim_stats(fx->sim, &s->st);

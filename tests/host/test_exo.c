@@ -63,7 +63,7 @@ static void test_abi_entry_formula(void **state)
 static void test_init_args(void **state)
 {
 	struct fx *fx = *state;
-	struct mm_exo x = {NULL, 77};
+	struct mm_exo x = {NULL, 77, NULL};
 	struct mm_vm no_frames = *fx->vm;
 	mm_pfn_t pfn = MM_PADDR_TO_PFN(fx_frame(fx));
 

@@ -22,8 +22,9 @@
 #     --show                       print the serial log even on success
 #     --noreserve                  back guest RAM without reserving host
 #                                  memory (guests larger than the host)
-#     --programs N:E:K             the user: summary must read programs=N
-#                                  exited=E killed=K frames_leaked=0
+#     --programs N:E:K[:P:R]       the user: summary must read programs=N
+#                                  exited=E killed=K (processes=P
+#                                  resources=R when given) frames_leaked=0
 #     --utests U                   exactly U `utest:` summary lines
 #   With --expect pass, any user: summary must show frames_leaked=0, no
 #   `user: FAIL` line may appear and every utest summary must have 0 failed.
@@ -164,12 +165,13 @@ check_summary() {
 # User mode (issue 12): the kernel's summary line (the last one: a program
 # cannot print after it), each program's verdict, the utest summaries.
 check_user() {
-	local sum_line n e k ut_lines bad
-	sum_line=$(grep -E '^user: programs=[0-9]+ exited=[0-9]+ killed=[0-9]+ frames_leaked=-?[0-9]+$' <<<"$serial" | tail -n1)
+	local sum_line n e k np nr ut_lines bad
+	sum_line=$(grep -E '^user: programs=[0-9]+ exited=[0-9]+ killed=[0-9]+ processes=[0-9]+ resources=[0-9]+ frames_leaked=-?[0-9]+$' <<<"$serial" | tail -n1)
 	if [ -n "$programs" ]; then
-		IFS=: read -r n e k <<<"$programs"
-		[ "$sum_line" = "user: programs=$n exited=$e killed=$k frames_leaked=0" ] ||
-			fail "user summary '$sum_line', expected programs=$n exited=$e killed=$k frames_leaked=0"
+		IFS=: read -r n e k np nr <<<"$programs"
+		local want="user: programs=$n exited=$e killed=$k processes=${np:-[0-9]+} resources=${nr:-[0-9]+} frames_leaked=0"
+		[[ "$sum_line" =~ ^${want}$ ]] ||
+			fail "user summary '$sum_line', expected $want"
 	fi
 	if [ -n "$sum_line" ] && [ "${sum_line##* }" != frames_leaked=0 ]; then
 		fail "user programs leaked frames: $sum_line"

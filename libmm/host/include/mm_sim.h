@@ -152,4 +152,15 @@ bool mm_sim_tlb_has(const struct mm_sim *sim, mm_vaddr_t va);
  */
 void mm_sim_fail_alloc_after(struct mm_sim *sim, int64_t n);
 
+/*
+ * Several address spaces (XOmB processes, mm/exo_proc.h): load CR3 with
+ * the PML4 at pa, as `mov cr3` does with CR4.PGE set: every non-global
+ * translation leaves the TLB, global ones stay. libmm then edits the new
+ * address space through its recursive entry, which that PML4 must hold
+ * (mm/exo_proc.h's ALLOC_PROCESS builds such roots). Errors:
+ * MM_ERR_INVALID for a pa that is not 4 KiB-aligned or not below the RAM
+ * size, or a call between op_begin and op_end; nothing changes then.
+ */
+mm_status_t mm_sim_load_cr3(struct mm_sim *sim, mm_paddr_t pa);
+
 #endif /* MM_SIM_H */

@@ -76,10 +76,17 @@ typedef enum {
 #define MM_EXO_PML4_LIMIT 255u
 #define MM_EXO_VA_MIN	  ((mm_vaddr_t)0x10000)
 
-/* A context: the live address space and the kernel's one zero page. */
+struct mm_proc;
+
+/*
+ * A context: the live address space, the kernel's one zero page, and the
+ * process and resource registry (mm/exo_proc.h) once mm_proc_init() binds
+ * it (NULL until then: no OWNER entry is then a resource).
+ */
 struct mm_exo {
-	struct mm_vm *vm;  /* tables, frame allocator, port, CPU features */
-	mm_pfn_t zero_pfn; /* the zero page: all zeros, never freed */
+	struct mm_vm *vm;     /* tables, frame allocator, port, CPU features */
+	mm_pfn_t zero_pfn;    /* the zero page: all zeros, never freed */
+	struct mm_proc *proc; /* processes and resources, or NULL */
 };
 
 /*
@@ -132,7 +139,9 @@ mm_exo_err_t mm_exo_chmod_page(struct mm_exo *x, mm_vaddr_t entry,
  * UNMAP_PAGE: clear the present entry and free its frame; for the zero
  * page only clear it. A table entry only when its table is empty (O(1):
  * the fill count). Errors: INVALID_SOURCE (entry malformed, not owned, not
- * present); NOT_EMPTY (the table still has entries); NOT_ALLOCATED (the
+ * present); NOT_EMPTY (the table still has entries, or the entry is the
+ * OWNER entry of a resource still granted, mm/exo_proc.h; unmapping the
+ * empty root of a resource frees the resource); NOT_ALLOCATED (the
  * frame is not one the allocator has handed out: reserved, beyond its
  * range, or free). One invlpg.
  */

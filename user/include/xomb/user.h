@@ -21,6 +21,12 @@ int main(void);
 extern uint64_t xomb_start_rsp;
 
 /*
+ * The program's own processId (mm/exo_proc.h, > 0xff): the kernel enters
+ * _start with it in rdi (every other register but rsp zero); crt0 keeps it.
+ */
+extern uint64_t xomb_self_pid;
+
+/*
  * One system call: number n, up to six arguments in rdi, rsi, rdx, r10, r8,
  * r9; the result from rax. rcx and r11 are clobbered, nothing else.
  */
