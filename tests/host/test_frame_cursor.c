@@ -408,10 +408,38 @@ static void test_check_bad_next_word(void **state)
 	check_ok();
 }
 
+/*
+ * Frame 0 free below a cursor moved up behind the allocator's back, with
+ * the avail bits made to match (word 0 set, the cursor's word clear): only
+ * the rule that every word below the cursor is full can see it, and it must
+ * see frame 0, the very first bit.
+ */
+static void test_check_frame_zero_below_cursor(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		mm_memmap_add(&map, 0, 8192 * 4096ull, MM_REGION_USABLE),
+		MM_OK);
+	meta_bytes = mm_frame_metadata_bytes(&map);
+	meta = malloc(meta_bytes);
+	assert_non_null(meta);
+	assert_int_equal(mm_frame_init(&fa, &map, meta, meta_bytes), MM_OK);
+	for (int i = 0; i < 200; i++)
+		alloc_one();
+	free_one(0);
+	assert_int_equal(fa.low_word, 0);
+	fa.low_word = 3;
+	fa.next_word = 4;
+	fa.avail.level[0][0] |= BIT(0);
+	fa.avail.level[0][0] &= ~BIT(3);
+	check_bad();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_check_frame_zero_below_cursor),
 		T(test_cursor_after_init),
 		T(test_cursor_moves_when_word_fills),
 		T(test_cursor_free_below),
