@@ -189,7 +189,7 @@ void mm_sim_tlb_fill(struct mm_sim *sim)
 /* Cache again the translations of every size that covered va, if valid. */
 static void sim_refill_one(struct mm_sim *sim, mm_vaddr_t va)
 {
-	struct sim_xlate x;
+	struct sim_xlate x = {0}; /* shift 0: no size, until a walk fills it */
 	unsigned shift;
 
 	for (shift = MM_PT_SHIFT(0); shift <= MM_PT_SHIFT(2);
