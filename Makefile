@@ -14,6 +14,7 @@ C_SOURCES += $(shell find examples -name '*.[ch]' 2>/dev/null)
 .PHONY: test-fuzz fuzz coverage lint valgrind
 .PHONY: bench bench-callgrind bench-results
 BENCH := build/bench/bench/xomb_bench
+BENCH_EXO := build/bench/bench/xomb_bench_exo
 BENCH_MD ?= build/bench/RESULTS.md
 BENCH_CG_MD ?= build/bench/CALLGRIND.md
 BENCH_LOG ?= build/bench/bench.log
@@ -137,16 +138,19 @@ valgrind:
 bench:
 	$(DEPS) host bench
 	cmake --preset bench
-	cmake --build --preset bench -j $(JOBS) --target xomb_bench
+	cmake --build --preset bench -j $(JOBS) --target xomb_bench xomb_bench_exo
 	set -o pipefail; $(BENCH) --md $(BENCH_MD) | tee $(BENCH_LOG)
+	set -o pipefail; { printf '\n### XOmB memory primitives (mm/exo.h) on the simulator\n\n'; \
+		$(BENCH_EXO); } | tee -a $(BENCH_MD)
 	bench/plot.sh $(BENCH_LOG) build/bench
 
 # Instructions per steady pair under callgrind: deterministic figures.
 bench-callgrind:
 	$(DEPS) host bench
 	cmake --preset bench
-	cmake --build --preset bench -j $(JOBS) --target xomb_bench
+	cmake --build --preset bench -j $(JOBS) --target xomb_bench xomb_bench_exo
 	bench/callgrind.sh $(BENCH) 1048576 $(BENCH_CG_MD)
+	bench/callgrind_exo.sh $(BENCH_EXO) $(BENCH_CG_MD)
 
 # Both, one after the other (never in parallel: the timed run must not
 # share the CPUs with callgrind), then bench/RESULTS.md and the plots the
