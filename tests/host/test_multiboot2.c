@@ -1244,6 +1244,8 @@ int main(void)
 		T(test_qemu_bios_truncated),
 		T(test_qemu_uefi_truncated),
 	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	free(parsed); /* the last parse's copy (kept for mb2_module) */
+	return failed;
 }
