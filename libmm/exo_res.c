@@ -240,6 +240,25 @@ mm_proc_err_t mm_proc_grant(struct mm_proc *p, uint64_t rid, mm_vaddr_t raddr,
 	return err;
 }
 
+/*
+ * The checks REVOKE and CHOWN share: the caller owns the resource rid at
+ * raddr, process pid exists with its entry target, and that entry holds a
+ * grant of this very resource (else INVALID_TARGET). *c is filled for the
+ * action.
+ */
+static mm_proc_err_t res_check_grantee(struct mm_proc *p, uint64_t rid,
+				       mm_vaddr_t raddr, uint64_t pid,
+				       mm_vaddr_t target, struct res_call *c)
+{
+	mm_proc_err_t err = res_check_source(p, rid, raddr, c);
+
+	if (err == MM_PROC_SUCCESS)
+		err = res_check_target(p, pid, target, c);
+	if (err == MM_PROC_SUCCESS && !res_is_grant(c))
+		err = MM_PROC_INVALID_TARGET;
+	return err;
+}
+
 mm_proc_err_t mm_proc_revoke(struct mm_proc *p, uint64_t rid, mm_vaddr_t raddr,
 			     uint64_t pid, mm_vaddr_t target)
 {
@@ -248,11 +267,7 @@ mm_proc_err_t mm_proc_revoke(struct mm_proc *p, uint64_t rid, mm_vaddr_t raddr,
 
 	MM_ASSERT(p != NULL);
 	mm_proc_begin(p);
-	err = res_check_source(p, rid, raddr, &c);
-	if (err == MM_PROC_SUCCESS)
-		err = res_check_target(p, pid, target, &c);
-	if (err == MM_PROC_SUCCESS && !res_is_grant(&c))
-		err = MM_PROC_INVALID_TARGET;
+	err = res_check_grantee(p, rid, raddr, pid, target, &c);
 	if (err == MM_PROC_SUCCESS) {
 		mm_proc_fput(p, &c.at, c.tgt_pte, 0);
 		p->rec[c.res].refs--;
@@ -269,11 +284,8 @@ mm_proc_err_t mm_proc_chown(struct mm_proc *p, uint64_t rid, mm_vaddr_t raddr,
 
 	MM_ASSERT(p != NULL);
 	mm_proc_begin(p);
-	err = res_check_source(p, rid, raddr, &c);
-	if (err == MM_PROC_SUCCESS)
-		err = res_check_target(p, pid, target, &c);
-	if (err == MM_PROC_SUCCESS &&
-	    (!res_is_grant(&c) || p->rec[c.res].refs != 1u))
+	err = res_check_grantee(p, rid, raddr, pid, target, &c);
+	if (err == MM_PROC_SUCCESS && p->rec[c.res].refs != 1u)
 		err = MM_PROC_INVALID_TARGET;
 	if (err == MM_PROC_SUCCESS) {
 		mm_proc_fput(p, &c.at, c.tgt_pte, c.own_pte);
