@@ -20,6 +20,24 @@ global uarch_kstack_top
 %define USER_RFLAGS 0x002               ; IF off: the kernel takes no IRQs
 %define KERNEL_RFLAGS 0x002             ; IF, DF, AC, TF, NT all clear
 
+; Zero every register that is never an argument on entry to ring 3 (rax,
+; rbx, rbp, r8-r15): whatever the kernel left there must not reach the
+; program. rdi, rsi, rdx, rcx are the argument registers; each entry path
+; zeroes the ones it does not pass.
+%macro ZERO_NON_ARGS 0
+	xor eax, eax
+	xor ebx, ebx
+	xor ebp, ebp
+	xor r8d, r8d
+	xor r9d, r9d
+	xor r10d, r10d
+	xor r11d, r11d
+	xor r12d, r12d
+	xor r13d, r13d
+	xor r14d, r14d
+	xor r15d, r15d
+%endmacro
+
 section .text
 bits 64
 
@@ -79,20 +97,10 @@ uarch_enter:
 	push qword USER_CS
 	push rdi
 	mov rdi, rdx
-	xor eax, eax
-	xor ebx, ebx
 	xor ecx, ecx
 	xor edx, edx
 	xor esi, esi
-	xor ebp, ebp
-	xor r8d, r8d
-	xor r9d, r9d
-	xor r10d, r10d
-	xor r11d, r11d
-	xor r12d, r12d
-	xor r13d, r13d
-	xor r14d, r14d
-	xor r15d, r15d
+	ZERO_NON_ARGS
 	iretq
 
 ; _Noreturn void uarch_upcall(rip, rsp, a0, a1, a2, a3)
@@ -111,17 +119,7 @@ uarch_upcall:
 	mov rsi, rcx
 	mov rdx, r8
 	mov rcx, r9
-	xor eax, eax
-	xor ebx, ebx
-	xor ebp, ebp
-	xor r8d, r8d
-	xor r9d, r9d
-	xor r10d, r10d
-	xor r11d, r11d
-	xor r12d, r12d
-	xor r13d, r13d
-	xor r14d, r14d
-	xor r15d, r15d
+	ZERO_NON_ARGS
 	iretq
 
 ; _Noreturn void uarch_leave(uint64_t value)
