@@ -56,11 +56,10 @@
 
 /* ---- the cursor (low_word) -------------------------------------------- */
 
-/* Hold the avail bit of leaf word wi clear and make it the cursor. */
-static void cursor_take(struct mm_frames *fa, uint64_t wi)
+/* Make leaf word wi, whose avail bit has just been cleared, the cursor. */
+static inline void cursor_set(struct mm_frames *fa, uint64_t wi)
 {
-	MM_DEBUG_ASSERT(summary_avail(fa->leaf[wi])); /* the bit said so */
-	tree_clear(&fa->avail, wi);
+	MM_DEBUG_ASSERT(summary_avail(fa->leaf[wi])); /* its bit said so */
 	fa->low_word = wi;
 	fa->next_word = wi + 1;
 }
@@ -75,33 +74,71 @@ static void cursor_rest(struct mm_frames *fa)
 }
 
 /*
- * The cursor word has just filled: move the cursor to the lowest word with
- * a free frame, found from next_word on, or let it rest.
+ * The hot functions below return MM_OK where a void would do: their
+ * callers end with `return f(...)`, a jump, so that the fast path of
+ * mm_frame_alloc / mm_frame_free saves no registers for calls it rarely
+ * makes.
  */
-static void cursor_advance(struct mm_frames *fa)
+
+/* The cursor word has just filled: the general case of cursor_advance. */
+static FRAME_NOINLINE mm_status_t cursor_advance_far(struct mm_frames *fa)
 {
-	uint64_t f = tree_next(&fa->avail, fa->next_word);
+	uint64_t f = mm_frames_tree_take(&fa->avail, fa->next_word);
 
 	if (f != TREE_NONE)
-		cursor_take(fa, f);
+		cursor_set(fa, f);
 	else
 		cursor_rest(fa);
+	return MM_OK;
 }
 
 /*
- * Leaf word wi, below the cursor (so full, its avail bit clear), is about
- * to gain a free frame: it becomes the cursor, and the old cursor word
- * gets its avail bit back if it has a free frame (it has none only when it
- * rests on the last word, nothing being free).
+ * The cursor word has just filled: move the cursor to the lowest word with
+ * a free frame, found from next_word on, or let it rest. Inline when the
+ * next one is in next_word's avail word, which stays non-zero.
  */
-static void cursor_lower(struct mm_frames *fa, uint64_t wi)
+static inline mm_status_t cursor_advance(struct mm_frames *fa)
 {
-	uint64_t c = fa->low_word;
+	uint64_t f;
 
-	if (summary_avail(fa->leaf[c]))
-		tree_set(&fa->avail, c);
+	if (FRAME_UNLIKELY(!tree_take_near(&fa->avail, fa->next_word, &f)))
+		return cursor_advance_far(fa);
+	cursor_set(fa, f);
+	return MM_OK;
+}
+
+/* Out of line, the rare end of avail_set: a word turned non-zero. */
+static FRAME_NOINLINE mm_status_t avail_carry(struct mm_frames *fa, uint64_t wi)
+{
+	mm_frames_tree_carry(&fa->avail, 1, wi >> WORD_SHIFT);
+	return MM_OK;
+}
+
+/* tree_set on the avail tree: set the avail bit of leaf word wi. */
+static inline mm_status_t avail_set(struct mm_frames *fa, uint64_t wi)
+{
+	uint64_t *w = &fa->avail.level[0][wi >> WORD_SHIFT], old = *w;
+
+	MM_DEBUG_ASSERT((old & bits_bit(wi)) == 0);
+	*w = old | bits_bit(wi);
+	if (FRAME_LIKELY(tree_rule(old)))
+		return MM_OK;
+	return avail_carry(fa, wi);
+}
+
+/*
+ * Leaf word wi, below the cursor word c (so full, its avail bit clear),
+ * has just gained a free frame: it becomes the cursor, and c gets its
+ * avail bit back if it has a free frame (it has none only when it rests
+ * on the last word, nothing being free). cfree: leaf word c has a free
+ * frame (read by the caller before its stores).
+ */
+static inline mm_status_t cursor_lower(struct mm_frames *fa, uint64_t c,
+				       bool cfree, uint64_t wi)
+{
 	fa->next_word = c;
 	fa->low_word = wi;
+	return cfree ? avail_set(fa, c) : MM_OK;
 }
 
 /* The cursor's avail bit made true, before a range rewrite of the tree. */
@@ -115,10 +152,10 @@ static void cursor_release(struct mm_frames *fa)
 
 void mm_frames_cursor_seek(struct mm_frames *fa, uint64_t from)
 {
-	uint64_t f = tree_next(&fa->avail, from);
+	uint64_t f = mm_frames_tree_take(&fa->avail, from);
 
 	MM_ASSERT(f != TREE_NONE); /* callers have just made a frame free */
-	cursor_take(fa, f);
+	cursor_set(fa, f);
 }
 
 /* ---- leaf changes with summary upkeep --------------------------------- */
@@ -392,40 +429,88 @@ static bool find_contig(const struct mm_frames *fa, uint64_t count,
 /*
  * Store v, which has a free frame, as leaf word wi and keep the cursor the
  * lowest word with a free frame: below it, wi becomes the cursor (wi was
- * full then, so its avail bit is clear as a cursor's must be). With
- * nothing free the cursor rests on the last word, so wi is not above it.
+ * full then, so its avail bit is clear as a cursor's must be); above it,
+ * wi gains its avail bit if old was full, and the words between the
+ * cursor and wi are no longer known full. With nothing free the cursor
+ * rests on the last word, so wi is not above it. Every field it needs is
+ * read before the first store (a store through a uint64_t pointer may
+ * alias them, so reading later would reload them).
  */
-static inline void free_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
-			      uint64_t v)
+static inline mm_status_t free_store(struct mm_frames *fa, uint64_t wi,
+				     uint64_t old, uint64_t v)
 {
-	uint64_t c = fa->low_word, ew = wi >> WORD_SHIFT;
+	uint64_t c = fa->low_word, next = fa->next_word;
+	bool cfree = summary_avail(fa->leaf[c]);
 
-	if (wi > c) {
-		fa->next_word = mm_min_u64(fa->next_word, wi);
-		if (!summary_avail(old)) /* it gains its first free frame */
-			tree_set(&fa->avail, wi);
-	} else if (wi < c) {
-		cursor_lower(fa, wi);
-	}
 	fa->leaf[wi] = v;
-	if (summary_empty(v)) /* old had the freed frame: it was not */
-		mark_empty_store(fa, ew, fa->empty[ew] | bits_bit(wi));
+	if (wi < c)
+		return cursor_lower(fa, c, cfree, wi);
+	if (wi == c)
+		return MM_OK;
+	fa->next_word = mm_min_u64(next, wi);
+	return summary_avail(old) ? MM_OK : avail_set(fa, wi);
+}
+
+/* free_store for a word the free has made empty, then its empty bit. */
+static FRAME_NOINLINE mm_status_t free_store_empty(struct mm_frames *fa,
+						   uint64_t wi, uint64_t old)
+{
+	uint64_t ew = wi >> WORD_SHIFT;
+
+	free_store(fa, wi, old, 0);
+	mark_empty_store(fa, ew, fa->empty[ew] | bits_bit(wi));
+	return MM_OK;
+}
+
+/* Free pfn, known used and not reserved. */
+static inline mm_status_t free_used(struct mm_frames *fa, mm_pfn_t pfn)
+{
+	uint64_t wi = pfn >> WORD_SHIFT, old = fa->leaf[wi];
+	uint64_t v = old & ~bits_bit(pfn);
+
+	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames <
+			fa->total_frames);
+	fa->free_frames++;
+	if (FRAME_UNLIKELY(summary_empty(v)))
+		return free_store_empty(fa, wi, old);
+	return free_store(fa, wi, old, v);
+}
+
+/* Used frame pfn in a group the hint marks: freed unless it is reserved. */
+static FRAME_NOINLINE mm_status_t free_hinted(struct mm_frames *fa,
+					      mm_pfn_t pfn)
+{
+	if (mm_frames_resv_find(fa, pfn))
+		return MM_ERR_RESERVED;
+	return free_used(fa, pfn);
+}
+
+/*
+ * Old, an empty word, has just had a frame taken: clear its empty bit. v
+ * has 63 free frames, so the cursor stays.
+ */
+static FRAME_NOINLINE mm_status_t alloc_store_empty(struct mm_frames *fa,
+						    uint64_t wi)
+{
+	uint64_t ew = wi >> WORD_SHIFT;
+
+	mark_empty_store(fa, ew, fa->empty[ew] & ~bits_bit(wi));
+	return MM_OK;
 }
 
 /*
  * Store v, old with one more frame used, as the cursor word wi (its avail
  * bit stays clear); when it fills, the cursor moves on.
  */
-static inline void alloc_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
-			       uint64_t v)
+static inline mm_status_t alloc_store(struct mm_frames *fa, uint64_t wi,
+				      uint64_t old, uint64_t v)
 {
-	uint64_t ew = wi >> WORD_SHIFT;
-
 	fa->leaf[wi] = v;
-	if (summary_empty(old)) /* v has the taken frame: it is not */
-		mark_empty_store(fa, ew, fa->empty[ew] & ~bits_bit(wi));
+	if (FRAME_UNLIKELY(summary_empty(old)))
+		return alloc_store_empty(fa, wi);
 	if (!summary_avail(v))
-		cursor_advance(fa);
+		return cursor_advance(fa);
+	return MM_OK;
 }
 
 /* The same for a word above the cursor: its avail bit clears if it fills. */
@@ -446,19 +531,18 @@ static void alloc_at_store(struct mm_frames *fa, uint64_t wi, uint64_t old,
 mm_status_t mm_frame_alloc(struct mm_frames *fa, mm_pfn_t *pfn)
 {
 	uint64_t wi = fa->low_word, w = fa->leaf[wi];
-	unsigned b;
 
-	if (!summary_avail(w)) {
+	if (FRAME_UNLIKELY(!summary_avail(w))) {
 		/* the lowest word with a free frame is full: none is free */
 		MM_DEBUG_ASSERT(fa->free_frames == 0);
 		return MM_ERR_NOMEM;
 	}
-	b = bits_ctz(~w);
 	MM_DEBUG_ASSERT(fa->free_frames > 0);
 	fa->free_frames--;
-	*pfn = (wi << WORD_SHIFT) | b;
-	alloc_store(fa, wi, w, w | bits_bit(b)); /* last: nothing is live */
-	return MM_OK;
+	*pfn = (wi << WORD_SHIFT) | bits_ctz(~w);
+	/* w | (w + 1) is w with its lowest clear bit set: the carry of + 1
+	 * runs through the ones below that bit and stops on it */
+	return alloc_store(fa, wi, w, w | (w + 1));
 }
 
 mm_status_t mm_frame_alloc_at(struct mm_frames *fa, mm_pfn_t pfn)
@@ -500,20 +584,16 @@ mm_status_t mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count,
 
 mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 {
-	uint64_t wi = pfn >> WORD_SHIFT, old;
+	uint64_t wi = pfn >> WORD_SHIFT;
 
 	if (pfn >= fa->total_frames)
 		return MM_ERR_OUT_OF_RANGE;
 	if ((fa->leaf[wi] & bits_bit(pfn)) == 0)
 		return MM_ERR_NOT_ALLOCATED;
-	if (resv_holds(fa, pfn))
-		return MM_ERR_RESERVED;
-	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames <
-			fa->total_frames);
-	fa->free_frames++;
-	old = fa->leaf[wi];
-	free_store(fa, wi, old, old & ~bits_bit(pfn));
-	return MM_OK;
+	/* resv_holds, with the rare search and the free after it out of line */
+	if (FRAME_UNLIKELY(bits_test(fa->resv_hint, pfn >> GROUP_SHIFT)))
+		return free_hinted(fa, pfn);
+	return free_used(fa, pfn);
 }
 
 mm_status_t mm_frame_free_contig(struct mm_frames *fa, mm_pfn_t pfn,

@@ -18,6 +18,15 @@
 #define ALL_ONES      (~(uint64_t)0)
 #define BYTE_LOW_BITS 0x0101010101010101ull
 
+/*
+ * Hot-path layout: which way a branch usually goes (the compiler puts the
+ * other way out of the straight line), and helpers kept out of line so
+ * that the hot functions that call them need no saved registers.
+ */
+#define FRAME_LIKELY(c)	  __builtin_expect(!!(c), 1)
+#define FRAME_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#define FRAME_NOINLINE	  __attribute__((noinline))
+
 /* The single-bit mask of bit i inside its word. */
 static inline uint64_t bits_bit(uint64_t i)
 {

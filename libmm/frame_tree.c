@@ -36,6 +36,15 @@ uint64_t mm_frames_tree_climb(const struct mm_frame_tree *t, uint64_t from)
 	return TREE_NONE;
 }
 
+uint64_t mm_frames_tree_take(struct mm_frame_tree *t, uint64_t from)
+{
+	uint64_t i = tree_next(t, from);
+
+	if (i != TREE_NONE)
+		tree_clear(t, i);
+	return i;
+}
+
 uint64_t mm_frames_tree_word(const uint64_t *below, uint64_t n, uint64_t i)
 {
 	uint64_t w = 0, first = i << WORD_SHIFT;

@@ -124,6 +124,42 @@ static inline uint64_t tree_next(const struct mm_frame_tree *t, uint64_t from)
 	return mm_frames_tree_climb(t, wi + 1);
 }
 
+/*
+ * Clear and return the lowest set bit of level 0 at index >= from, or
+ * TREE_NONE (nothing changed): tree_next, then tree_clear of the bit.
+ */
+uint64_t mm_frames_tree_take(struct mm_frame_tree *t, uint64_t from);
+
+/*
+ * The common case of mm_frames_tree_take, inline: when the lowest set bit
+ * at index >= from is in from's own level-0 word and is not that word's
+ * only set bit, clear it, store its index in *out and return true; no
+ * upper level changes, as the word stays non-zero. Otherwise change
+ * nothing and return false. The search and the clear share one load.
+ */
+static inline bool tree_take_near(struct mm_frame_tree *t, uint64_t from,
+				  uint64_t *out)
+{
+	uint64_t wi = from >> WORD_SHIFT, w, m, rest;
+
+	if (FRAME_UNLIKELY(wi >= t->words[0]))
+		return false;
+	w = t->level[0][wi];
+	m = w & (ALL_ONES << (from & (WORD_BITS - 1)));
+	/*
+	 * w without the lowest set bit of m: above that bit m - 1 equals m,
+	 * which is w there; the bit itself is 0 in m - 1; below it m - 1 is
+	 * all ones, which keeps w's bits below `from` and w's bits from
+	 * `from` up to it, which are 0 (else m would have a lower bit).
+	 */
+	rest = w & (m - 1);
+	if (FRAME_UNLIKELY(m == 0 || !tree_rule(rest)))
+		return false;
+	t->level[0][wi] = rest;
+	*out = (wi << WORD_SHIFT) | bits_ctz(m);
+	return true;
+}
+
 /* Next `words` words of the metadata at base (NULL when only measuring). */
 static inline uint64_t *tree_carve(uint64_t *base, uint64_t *used,
 				   uint64_t words)
