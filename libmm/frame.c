@@ -588,7 +588,7 @@ mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 
 	if (pfn >= fa->total_frames)
 		return MM_ERR_OUT_OF_RANGE;
-	if ((fa->leaf[wi] & bits_bit(pfn)) == 0)
+	if (!bits_has(fa->leaf[wi], pfn))
 		return MM_ERR_NOT_ALLOCATED;
 	/* resv_holds, with the rare search and the free after it out of line */
 	if (FRAME_UNLIKELY(bits_test(fa->resv_hint, pfn >> GROUP_SHIFT)))
