@@ -127,15 +127,17 @@ static inline mm_status_t avail_set(struct mm_frames *fa, uint64_t wi)
 }
 
 /*
- * Leaf word wi, below the cursor word c (so full, its avail bit clear),
- * has just gained a free frame: it becomes the cursor, and c gets its
- * avail bit back if it has a free frame (it has none only when it rests
- * on the last word, nothing being free). cfree: leaf word c has a free
- * frame (read by the caller before its stores).
+ * Store v, which has a free frame, as leaf word wi, below the cursor word
+ * c (so wi was full, its avail bit clear): wi becomes the cursor, and c
+ * gets its avail bit back if it has a free frame (it has none only when
+ * it rests on the last word, nothing being free).
  */
 static inline mm_status_t cursor_lower(struct mm_frames *fa, uint64_t c,
-				       bool cfree, uint64_t wi)
+				       uint64_t wi, uint64_t v)
 {
+	bool cfree = summary_avail(fa->leaf[c]); /* read before the stores */
+
+	fa->leaf[wi] = v;
 	fa->next_word = c;
 	fa->low_word = wi;
 	return cfree ? avail_set(fa, c) : MM_OK;
@@ -440,11 +442,10 @@ static inline mm_status_t free_store(struct mm_frames *fa, uint64_t wi,
 				     uint64_t old, uint64_t v)
 {
 	uint64_t c = fa->low_word, next = fa->next_word;
-	bool cfree = summary_avail(fa->leaf[c]);
 
-	fa->leaf[wi] = v;
 	if (wi < c)
-		return cursor_lower(fa, c, cfree, wi);
+		return cursor_lower(fa, c, wi, v);
+	fa->leaf[wi] = v;
 	if (wi == c)
 		return MM_OK;
 	fa->next_word = mm_min_u64(next, wi);
@@ -476,10 +477,12 @@ static inline mm_status_t free_used(struct mm_frames *fa, mm_pfn_t pfn)
 	return free_store(fa, wi, old, v);
 }
 
-/* Used frame pfn in a group the hint marks: freed unless it is reserved. */
+/* Frame pfn < total_frames in a group the hint marks: mm_frame_free. */
 static FRAME_NOINLINE mm_status_t free_hinted(struct mm_frames *fa,
 					      mm_pfn_t pfn)
 {
+	if (!bits_test(fa->leaf, pfn))
+		return MM_ERR_NOT_ALLOCATED;
 	if (mm_frames_resv_find(fa, pfn))
 		return MM_ERR_RESERVED;
 	return free_used(fa, pfn);
@@ -588,11 +591,14 @@ mm_status_t mm_frame_free(struct mm_frames *fa, mm_pfn_t pfn)
 
 	if (pfn >= fa->total_frames)
 		return MM_ERR_OUT_OF_RANGE;
-	if (!bits_has(fa->leaf[wi], pfn))
-		return MM_ERR_NOT_ALLOCATED;
-	/* resv_holds, with the rare search and the free after it out of line */
+	/*
+	 * A group the hint marks goes out of line, checks and all (tested
+	 * first, the hint's registers are free again for the rest).
+	 */
 	if (FRAME_UNLIKELY(bits_test(fa->resv_hint, pfn >> GROUP_SHIFT)))
 		return free_hinted(fa, pfn);
+	if (!bits_has(fa->leaf[wi], pfn))
+		return MM_ERR_NOT_ALLOCATED;
 	return free_used(fa, pfn);
 }
 
