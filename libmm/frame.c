@@ -128,19 +128,19 @@ static inline mm_status_t avail_set(struct mm_frames *fa, uint64_t wi)
 
 /*
  * Store v, which has a free frame, as leaf word wi, below the cursor word
- * c (so wi was full, its avail bit clear): wi becomes the cursor, and c
- * gets its avail bit back if it has a free frame (it has none only when
- * it rests on the last word, nothing being free).
+ * c (so wi was full, its avail bit clear): wi becomes the cursor. True
+ * when c must get its avail bit back: when it has a free frame (it has
+ * none only when it rests on the last word, nothing being free).
  */
-static inline mm_status_t cursor_lower(struct mm_frames *fa, uint64_t c,
-				       uint64_t wi, uint64_t v)
+static inline bool cursor_lower(struct mm_frames *fa, uint64_t c, uint64_t wi,
+				uint64_t v)
 {
 	bool cfree = summary_avail(fa->leaf[c]); /* read before the stores */
 
 	fa->leaf[wi] = v;
 	fa->next_word = c;
 	fa->low_word = wi;
-	return cfree ? avail_set(fa, c) : MM_OK;
+	return cfree;
 }
 
 /* The cursor's avail bit made true, before a range rewrite of the tree. */
@@ -438,18 +438,36 @@ static bool find_contig(const struct mm_frames *fa, uint64_t count,
  * read before the first store (a store through a uint64_t pointer may
  * alias them, so reading later would reload them).
  */
+/*
+ * Store v, old with one frame freed, as leaf word wi at or above the
+ * cursor word c. True when wi must get its avail bit: it was full and it
+ * is not the cursor. Above the cursor, the words between the cursor and
+ * wi are no longer known full: next_word moves down to wi if above it.
+ */
+static inline bool free_at_or_above(struct mm_frames *fa, uint64_t c,
+				    uint64_t wi, uint64_t old, uint64_t v,
+				    uint64_t next)
+{
+	fa->leaf[wi] = v;
+	if (wi == c)
+		return false;
+	fa->next_word = mm_min_u64(next, wi);
+	return !summary_avail(old);
+}
+
 static inline mm_status_t free_store(struct mm_frames *fa, uint64_t wi,
 				     uint64_t old, uint64_t v)
 {
 	uint64_t c = fa->low_word, next = fa->next_word;
+	uint64_t gains = wi < c ? c : wi; /* whose avail bit may turn true */
+	bool set;
 
 	if (wi < c)
-		return cursor_lower(fa, c, wi, v);
-	fa->leaf[wi] = v;
-	if (wi == c)
-		return MM_OK;
-	fa->next_word = mm_min_u64(next, wi);
-	return summary_avail(old) ? MM_OK : avail_set(fa, wi);
+		set = cursor_lower(fa, c, wi, v);
+	else
+		set = free_at_or_above(fa, c, wi, old, v, next);
+	/* one avail_set for both: its code, and its registers, once */
+	return set ? avail_set(fa, gains) : MM_OK;
 }
 
 /* free_store for a word the free has made empty, then its empty bit. */
