@@ -93,25 +93,31 @@ static FRAME_NOINLINE mm_status_t cursor_advance_far(struct mm_frames *fa)
 }
 
 /*
- * The cursor word has just filled: move the cursor to the lowest word with
- * a free frame, found from next_word on, or let it rest. Inline when the
- * next one is in next_word's avail word, which stays non-zero.
+ * Out of line, the rare end of a change of leaf word wi's avail bit that
+ * turned its avail word zero or non-zero: the levels above.
  */
-static inline mm_status_t cursor_advance(struct mm_frames *fa)
-{
-	uint64_t f;
-
-	if (FRAME_UNLIKELY(!tree_take_near(&fa->avail, fa->next_word, &f)))
-		return cursor_advance_far(fa);
-	cursor_set(fa, f);
-	return MM_OK;
-}
-
-/* Out of line, the rare end of avail_set: a word turned non-zero. */
 static FRAME_NOINLINE mm_status_t avail_carry(struct mm_frames *fa, uint64_t wi)
 {
 	mm_frames_tree_carry(&fa->avail, 1, wi >> WORD_SHIFT);
 	return MM_OK;
+}
+
+/*
+ * The cursor word has just filled: move the cursor to the lowest word with
+ * a free frame, found from next_word on, or let it rest. Inline when the
+ * next one is in next_word's avail word; the carry, when that word turns
+ * zero, comes last.
+ */
+static inline mm_status_t cursor_advance(struct mm_frames *fa)
+{
+	uint64_t f;
+	bool emptied;
+
+	if (FRAME_UNLIKELY(
+		    !tree_take_near(&fa->avail, fa->next_word, &f, &emptied)))
+		return cursor_advance_far(fa);
+	cursor_set(fa, f);
+	return FRAME_UNLIKELY(emptied) ? avail_carry(fa, f) : MM_OK;
 }
 
 /* tree_set on the avail tree: set the avail bit of leaf word wi. */

@@ -132,13 +132,15 @@ uint64_t mm_frames_tree_take(struct mm_frame_tree *t, uint64_t from);
 
 /*
  * The common case of mm_frames_tree_take, inline: when the lowest set bit
- * at index >= from is in from's own level-0 word and is not that word's
- * only set bit, clear it, store its index in *out and return true; no
- * upper level changes, as the word stays non-zero. Otherwise change
- * nothing and return false. The search and the clear share one load.
+ * at index >= from is in from's own level-0 word, clear it, store its
+ * index in *out and return true; otherwise change nothing and return
+ * false. The search and the clear share one load. When the word turns
+ * zero, *emptied is true and the levels above are not yet updated: the
+ * caller then owes mm_frames_tree_carry(t, 1, *out >> WORD_SHIFT) (left
+ * to it so that the call can come last, after its own stores).
  */
 static inline bool tree_take_near(struct mm_frame_tree *t, uint64_t from,
-				  uint64_t *out)
+				  uint64_t *out, bool *emptied)
 {
 	uint64_t wi = from >> WORD_SHIFT, w, m, rest;
 
@@ -146,6 +148,8 @@ static inline bool tree_take_near(struct mm_frame_tree *t, uint64_t from,
 		return false;
 	w = t->level[0][wi];
 	m = w & (ALL_ONES << (from & (WORD_BITS - 1)));
+	if (FRAME_UNLIKELY(m == 0))
+		return false;
 	/*
 	 * w without the lowest set bit of m: above that bit m - 1 equals m,
 	 * which is w there; the bit itself is 0 in m - 1; below it m - 1 is
@@ -153,9 +157,8 @@ static inline bool tree_take_near(struct mm_frame_tree *t, uint64_t from,
 	 * `from` up to it, which are 0 (else m would have a lower bit).
 	 */
 	rest = w & (m - 1);
-	if (FRAME_UNLIKELY(m == 0 || !tree_rule(rest)))
-		return false;
 	t->level[0][wi] = rest;
+	*emptied = !tree_rule(rest);
 	*out = (wi << WORD_SHIFT) | bits_ctz(m);
 	return true;
 }
