@@ -278,7 +278,7 @@ static void mark_used_over_cursor(struct mm_frames *fa)
 	if (bits_test(fa->avail.level[0], c))
 		tree_clear(&fa->avail, c);
 	if (!summary_avail(fa->leaf[c]))
-		cursor_advance(fa);
+		cursor_advance_far(fa); /* the general case: not a hot path */
 }
 
 /*
@@ -287,7 +287,8 @@ static void mark_used_over_cursor(struct mm_frames *fa)
  * cursor: its bit is made true for the range flips, then the cursor is
  * sought from the lower of the two words.
  */
-static void mark_free_range(struct mm_frames *fa, uint64_t start, uint64_t end)
+static FRAME_NOINLINE void mark_free_range(struct mm_frames *fa, uint64_t start,
+					   uint64_t end)
 {
 	uint64_t c = fa->low_word, first = start >> WORD_SHIFT;
 
