@@ -436,16 +436,6 @@ static bool find_contig(const struct mm_frames *fa, uint64_t count,
 }
 
 /*
- * Store v, which has a free frame, as leaf word wi and keep the cursor the
- * lowest word with a free frame: below it, wi becomes the cursor (wi was
- * full then, so its avail bit is clear as a cursor's must be); above it,
- * wi gains its avail bit if old was full, and the words between the
- * cursor and wi are no longer known full. With nothing free the cursor
- * rests on the last word, so wi is not above it. Every field it needs is
- * read before the first store (a store through a uint64_t pointer may
- * alias them, so reading later would reload them).
- */
-/*
  * Store v, old with one frame freed, as leaf word wi at or above the
  * cursor word c. True when wi must get its avail bit: it was full and it
  * is not the cursor. Above the cursor, the words between the cursor and
@@ -462,28 +452,47 @@ static inline bool free_at_or_above(struct mm_frames *fa, uint64_t c,
 	return !summary_avail(old);
 }
 
+/*
+ * Free frame `bit` (its mask) of leaf word wi, which was old, and keep the
+ * cursor the lowest word with a free frame: below it, wi becomes the
+ * cursor (wi was full then, so its avail bit is clear as a cursor's must
+ * be); above it, wi gains its avail bit if old was full. With nothing
+ * free the cursor rests on the last word, so wi is not above it. Every
+ * field it needs is read before the first store (a store through a
+ * uint64_t pointer may alias them, so reading later would reload them).
+ *
+ * Below the cursor every word is full, so the new word there is known
+ * without old: ~bit. Stored so, it does not wait for old, a likely cache
+ * miss; the allocation that follows reads it back (wi is the cursor now)
+ * and can go on while the miss is still outstanding.
+ */
 static inline mm_status_t free_store(struct mm_frames *fa, uint64_t wi,
-				     uint64_t old, uint64_t v)
+				     uint64_t old, uint64_t bit)
 {
 	uint64_t c = fa->low_word, next = fa->next_word;
 	uint64_t gains = wi < c ? c : wi; /* whose avail bit may turn true */
 	bool set;
 
-	if (wi < c)
-		set = cursor_lower(fa, c, wi, v);
-	else
-		set = free_at_or_above(fa, c, wi, old, v, next);
+	if (wi < c) {
+		MM_DEBUG_ASSERT(!summary_avail(old));
+		set = cursor_lower(fa, c, wi, ~bit);
+	} else {
+		set = free_at_or_above(fa, c, wi, old, old & ~bit, next);
+	}
 	/* one avail_set for both: its code, and its registers, once */
 	return set ? avail_set(fa, gains) : MM_OK;
 }
 
-/* free_store for a word the free has made empty, then its empty bit. */
+/*
+ * free_store for a word the free has made empty (old was just the freed
+ * frame), then its empty bit.
+ */
 static FRAME_NOINLINE mm_status_t free_store_empty(struct mm_frames *fa,
 						   uint64_t wi, uint64_t old)
 {
 	uint64_t ew = wi >> WORD_SHIFT;
 
-	free_store(fa, wi, old, 0);
+	free_store(fa, wi, old, old);
 	mark_empty_store(fa, ew, fa->empty[ew] | bits_bit(wi));
 	return MM_OK;
 }
@@ -492,14 +501,13 @@ static FRAME_NOINLINE mm_status_t free_store_empty(struct mm_frames *fa,
 static inline mm_status_t free_used(struct mm_frames *fa, mm_pfn_t pfn)
 {
 	uint64_t wi = pfn >> WORD_SHIFT, old = fa->leaf[wi];
-	uint64_t v = old & ~bits_bit(pfn);
 
 	MM_DEBUG_ASSERT(fa->free_frames + fa->reserved_frames <
 			fa->total_frames);
 	fa->free_frames++;
-	if (FRAME_UNLIKELY(summary_empty(v)))
+	if (FRAME_UNLIKELY(summary_empty(old & ~bits_bit(pfn))))
 		return free_store_empty(fa, wi, old);
-	return free_store(fa, wi, old, v);
+	return free_store(fa, wi, old, bits_bit(pfn));
 }
 
 /* Frame pfn < total_frames in a group the hint marks: mm_frame_free. */
