@@ -171,6 +171,9 @@ _Noreturn void uarch_user_killed(uint64_t vector, uint64_t error, uint64_t rip,
 		panic("user: ring-3 exception %lu with no program", vector);
 	if (vector == PF_VECTOR)
 		exoproc_fault(error, rip, cr2);
+	exoproc_end(vector == UARCH_KILL_RETURN ? "noncanonical_return"
+						: "fault",
+		    vector, rip);
 	if (vector == UARCH_KILL_RETURN)
 		kprintf("user: killed pid=%u reason=noncanonical_return "
 			"rip=%#lx\n",

@@ -16,14 +16,16 @@
 #define SLOT(n)	    ((uint64_t)(n) << XOMB_PT_SHIFT(3))
 #define CODE_A	    SLOT(2) /* child A's code resource */
 #define CODE_B	    SLOT(3) /* child B's code resource */
+#define MARK	    SLOT(4) /* written by B's onFree */
 #define SHARED	    SLOT(5) /* the read-only resource of both */
 #define LINK_A	    xomb_pte_addr(3, SLOT(6))
 #define LINK_B	    xomb_pte_addr(3, SLOT(7))
 #define SHARED_WORD 0x5A5A5A5A5A5Aull
 #define FORGED	    0xFFFFFD8000001000ull /* the map's slot, not a record */
 #define OUTSIDE	    0xFFFF800000000000ull /* outside both maps */
-#define UP_YIELD    1u
-#define UP_FAULT    3u
+#define UP_YIELD    XOMB_UPCALL_YIELD
+#define UP_FREE	    XOMB_UPCALL_FREE
+#define UP_FAULT    XOMB_UPCALL_FAULT
 
 /*
  * The child code, at offsets of its code page:
@@ -31,6 +33,9 @@
  *   0x10 onFault: yield to the parent, whose id sits at 0x100.
  *   0x20 onYield of the writer: write the shared page (read-only: faults).
  *   0x40 onYield of the reader: read the shared page, then as 0x00.
+ *   0x60 onFree of the writer: store rdi (the parent's id) at MARK and
+ *        yield back to the parent. The reader's onFree is the ud2 at 0x07:
+ *        killed in onFree, the parent still gets control back.
  */
 static const uint8_t child_code[] = {
 	/* 0x00 */ 0xB8, 0x16, 0, 0, 0, 0x0F, 0x05, 0x0F, 0x0B, 0x90, 0x90,
@@ -44,12 +49,17 @@ static const uint8_t child_code[] = {
 	0x90, 0x90, 0x90, 0x90, 0x90,
 	/* 0x40: movabs rax, SHARED; mov rax, [rax]; mov eax, 22; syscall */
 	0x48, 0xB8, 0, 0, 0, 0, 0x80, 0x02, 0, 0, 0x48, 0x8B, 0x00, 0xB8, 0x16,
+	0, 0, 0, 0x0F, 0x05, 0x0F, 0x0B, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
+	0x90, 0x90, 0x90, 0x90,
+	/* 0x60: movabs rax, MARK; mov [rax], rdi; mov eax, 22; syscall; ud2 */
+	0x48, 0xB8, 0, 0, 0, 0, 0x00, 0x02, 0, 0, 0x48, 0x89, 0x38, 0xB8, 0x16,
 	0, 0, 0, 0x0F, 0x05, 0x0F, 0x0B};
 
 _Static_assert(SHARED == 0x0000028000000000ull, "child_code's SHARED bytes");
+_Static_assert(MARK == 0x0000020000000000ull, "child_code's MARK bytes");
 
 static struct utest t = {"proc_init", 0, 0};
-static uint64_t pid_a, pid_b, rid_a, rid_b, rid_s;
+static uint64_t pid_a, pid_b, rid_a, rid_b, rid_s, rid_m;
 static volatile unsigned stage;
 
 static int64_t sys(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
@@ -120,6 +130,32 @@ static void share(void)
 			   XOMB_SUCCESS);
 	UCHECK(&t, sys(XOMB_SYS_GRANT_RESOURCE, rid_s, e, xomb_self_pid, e,
 		       LIBOS_RO) == XOMB_INVALID_TARGET);
+	e = xomb_pte_addr(3, MARK);
+	rid_m = alloc_id(XOMB_SYS_ALLOC_RESOURCE, e);
+	UCHECK(&t, rid_m != 0 && libos_page(MARK, LIBOS_RW) != 0);
+	UCHECK(&t, sys(XOMB_SYS_GRANT_RESOURCE, rid_m, e, pid_b, e,
+		       XOMB_PRESENT) == XOMB_SUCCESS);
+}
+
+/*
+ * FREE_PROCESS enters onFree: B stores the parent's id at MARK and yields
+ * back; A is killed in its onFree (ud2). Both come back here with SUCCESS,
+ * torn down: their grants gone, MARK's count back to none.
+ */
+static void free_children(void)
+{
+	uint64_t e = xomb_pte_addr(3, MARK);
+
+	UCHECK(&t, *(volatile uint64_t *)MARK == 0);
+	UCHECK(&t, sys(XOMB_SYS_FREE_PROCESS, pid_b, LINK_B, 0, 0, 0) ==
+			   XOMB_SUCCESS);
+	UCHECK(&t, *(volatile uint64_t *)MARK == xomb_self_pid);
+	UCHECK(&t, sys(XOMB_SYS_REVOKE_RESOURCE, rid_m, e, pid_b, e, 0) ==
+			   XOMB_INVALID_TARGET); /* revoked by the teardown */
+	UCHECK(&t, sys(XOMB_SYS_FREE_PROCESS, pid_a, LINK_A, 0, 0, 0) ==
+			   XOMB_SUCCESS);
+	UCHECK(&t, sys(XOMB_SYS_FREE_PROCESS, pid_a, LINK_A, 0, 0, 0) ==
+			   XOMB_INVALID_SOURCE);
 }
 
 /* Forged, foreign and out-of-map ids: every call refused. */
@@ -156,10 +192,7 @@ static void finish(void)
 			   XOMB_INVALID_TARGET);
 	UCHECK(&t, sys(XOMB_SYS_REVOKE_RESOURCE, rid_s, e, pid_b, e, 0) ==
 			   XOMB_SUCCESS);
-	UCHECK(&t, sys(XOMB_SYS_FREE_PROCESS, pid_a, LINK_A, 0, 0, 0) ==
-			   XOMB_SUCCESS);
-	UCHECK(&t, sys(XOMB_SYS_FREE_PROCESS, pid_b, LINK_B, 0, 0, 0) ==
-			   XOMB_SUCCESS);
+	free_children();
 	UCHECK(&t, sys(XOMB_SYS_YIELD_PROCESS, pid_a, 0, 0, 0, 0) ==
 			   XOMB_INVALID_TARGET); /* freed */
 	UCHECK(&t, *(volatile uint64_t *)SHARED == SHARED_WORD);
@@ -202,6 +235,10 @@ int main(void)
 	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, pid_b, UP_YIELD, CODE_B + 0x20, 0,
 		       0) == XOMB_SUCCESS);
 	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, pid_b, UP_FAULT, CODE_B + 0x10, 0,
+		       0) == XOMB_SUCCESS);
+	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, pid_b, UP_FREE, CODE_B + 0x60, 0,
+		       0) == XOMB_SUCCESS);
+	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, pid_a, UP_FREE, CODE_A + 0x07, 0,
 		       0) == XOMB_SUCCESS);
 	stage = 1;
 	sys(XOMB_SYS_YIELD_PROCESS, pid_a, 0, 0, 0, 0);
