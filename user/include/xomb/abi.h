@@ -119,6 +119,30 @@ struct xomb_bitmap_info {
 };
 
 /*
+ * Images: every GRUB module whose command line reads `image NAME` is not
+ * run as a program; the kernel copies each into every program it starts
+ * (not into the processes a program makes), read-only, user, NX, in PML4
+ * slot 252: the info page struct xomb_images at XOMB_IMAGES_VA, then each
+ * image from a page boundary, at XOMB_IMAGES_VA + offset, `size` bytes
+ * (the rest of its last page reads 0). Only when the boot has images;
+ * program segments may not lie at or above XOMB_IMAGES_VA. A library OS
+ * loads children from them (tests/user/proc_init.c parses an ELF).
+ */
+#define XOMB_IMAGES_VA	 0x00007E0000000000ull
+#define XOMB_IMAGES_SPAN 0x0000008000000000ull /* one PML4 slot */
+#define XOMB_IMAGES_MAX	 8u
+#define XOMB_IMAGE_NAME	 48u /* bytes of a name, NUL included */
+struct xomb_image {
+	char name[XOMB_IMAGE_NAME]; /* NUL-terminated */
+	uint64_t offset;	    /* from XOMB_IMAGES_VA, page-aligned */
+	uint64_t size;		    /* bytes */
+};
+struct xomb_images {
+	uint64_t count; /* images listed below */
+	struct xomb_image image[XOMB_IMAGES_MAX];
+};
+
+/*
  * Page-table entries are named by their address in the recursive window
  * (PML4[510]) of the caller's own address space. Levels count from the leaf:
  * 0 = PT, 1 = PD, 2 = PDPT, 3 = PML4. The window is read-only to programs.
