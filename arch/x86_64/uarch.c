@@ -80,7 +80,7 @@ bool uarch_smap(void)
 	return smap_on;
 }
 
-_Static_assert(sizeof(struct uarch_frame) == 16u * 8u,
+_Static_assert(sizeof(struct uarch_frame) == 16u * sizeof(uint64_t),
 	       "uentry.asm's FRAME_QWORDS");
 
 void uarch_return_guard(const struct uarch_frame *f)
