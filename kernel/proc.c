@@ -141,6 +141,7 @@ void proc_run(struct proc *p)
 {
 	current = p;
 	exoproc_syscall_seen();
+	exoproc.fr.pending = false; /* each program starts with no free */
 	p->end = PROC_EXITED;
 	p->code = 0;
 	aspace_switch(p->pml4);

@@ -20,7 +20,8 @@
 #define BOX ((volatile struct child_box *)CHILD_BOX)
 
 static struct utest t = {"proc_child", 0, 0};
-static volatile uint64_t *volatile at_null = (volatile uint64_t *)0;
+/* Not 0: an onFault entered by mistake would record a visible cr2. */
+static volatile uint64_t *volatile at_bad = (volatile uint64_t *)8;
 
 static int64_t sys(uint64_t n, uint64_t a0, uint64_t a1, uint64_t a2,
 		   uint64_t a3, uint64_t a4)
@@ -54,7 +55,7 @@ static void on_free(uint64_t parent, uint64_t self)
 	if (BOX->free_how == CHILD_FREE_EXIT)
 		xomb_exit(0);
 	if (BOX->free_how == CHILD_FREE_FAULT)
-		*at_null = 1;
+		*at_bad = 1;
 	back(parent);
 }
 

@@ -239,6 +239,8 @@ static void finish(void)
 	free_child(WRITER);  /* onFree yields back */
 	free_child(READER);  /* onFree EXITs */
 	free_child(HOSTILE); /* onFree faults: killed */
+	/* Killed in onFree (a write at 8): its onFault was not entered. */
+	UCHECK(&t, box(HOSTILE)->fault_addr == 0);
 	/* The hostile child's grant went with it. */
 	UCHECK(&t, sys(XOMB_SYS_REVOKE_RESOURCE, rid_s, e, pid[HOSTILE], e,
 		       0) == XOMB_INVALID_TARGET);
