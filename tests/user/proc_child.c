@@ -15,7 +15,7 @@
  */
 #include "proc_child.h"
 
-#include "xomb/user.h"
+#include "libos.h"
 
 #define BOX ((volatile struct child_box *)CHILD_BOX)
 
@@ -44,6 +44,27 @@ static void on_fault(uint64_t self, uint64_t cr2)
 	back(BOX->parent);
 }
 
+/*
+ * Inside its own onFree: a child of its own, with an onFree, freed at
+ * once (one free pending at a time): the call returns SUCCESS here.
+ */
+static void free_nested(void)
+{
+	uint64_t link = xomb_pte_addr(3, CHILD_NESTED);
+	uint64_t pa = libos_free_frame(0);
+	int64_t r = XOMB_NOT_FREE;
+
+	while (pa != 0 && r == XOMB_NOT_FREE) {
+		r = sys(XOMB_SYS_ALLOC_PROCESS, pa, link, 0, 0, 0);
+		pa = libos_free_frame(pa + LIBOS_PAGE);
+	}
+	BOX->nested_pid = (uint64_t)r;
+	if (sys(XOMB_SYS_MAP_UPCALL, (uint64_t)r, XOMB_UPCALL_FREE,
+		(uint64_t)on_fault, 0, 0) == XOMB_SUCCESS)
+		BOX->nested_free =
+			sys(XOMB_SYS_FREE_PROCESS, (uint64_t)r, link, 0, 0, 0);
+}
+
 static void on_free(uint64_t parent, uint64_t self)
 {
 	BOX->freed_by = parent;
@@ -52,6 +73,8 @@ static void on_free(uint64_t parent, uint64_t self)
 	if (BOX->sib != 0)
 		BOX->free_yield_sib =
 			sys(XOMB_SYS_YIELD_PROCESS, BOX->sib, 0, 0, 0, 0);
+	if (BOX->free_how == CHILD_FREE_YIELD)
+		free_nested();
 	if (BOX->free_how == CHILD_FREE_EXIT)
 		xomb_exit(0);
 	if (BOX->free_how == CHILD_FREE_FAULT)

@@ -12,6 +12,7 @@
 #define CHILD_CODE	  CHILD_SLOT(0)	  /* the ELF's segments */
 #define CHILD_BOX	  CHILD_SLOT(4)	  /* the mailbox */
 #define CHILD_SHARED	  CHILD_SLOT(5)	  /* granted read-only */
+#define CHILD_NESTED	  CHILD_SLOT(9)	  /* the link to its own child */
 #define CHILD_STACK	  CHILD_SLOT(253) /* holds XOMB_STACK_TOP */
 #define CHILD_STACK_PAGES 4u
 #define CHILD_IMAGE	  "proc_child"
@@ -40,7 +41,9 @@ struct child_box {
 	uint64_t freed_by, free_self; /* onFree's rdi and rsi */
 	int64_t free_yield_self;      /* onFree: YIELD_PROCESS(itself) */
 	int64_t free_yield_sib;	      /* onFree: YIELD_PROCESS(sibling) */
-	uint64_t passed, failed;      /* hostile: its checks */
+	uint64_t passed, failed;      /* its checks */
+	int64_t nested_free; /* onFree: FREE_PROCESS of its own child */
+	uint64_t nested_pid; /* that child's processId */
 };
 
 #endif /* PROC_CHILD_H */

@@ -245,6 +245,12 @@ static void finish(void)
 	UCHECK(&t, sys(XOMB_SYS_REVOKE_RESOURCE, rid_s, e, pid[HOSTILE], e,
 		       0) == XOMB_INVALID_TARGET);
 	UCHECK(&t, box(WRITER)->free_yield_sib == XOMB_INVALID_TARGET);
+	/* W's own child, freed in W's onFree: at once, SUCCESS, gone. */
+	UCHECK(&t, box(WRITER)->nested_pid > 0xff ||
+			   (int64_t)box(WRITER)->nested_pid < -0xff);
+	UCHECK(&t, box(WRITER)->nested_free == XOMB_SUCCESS);
+	UCHECK(&t, sys(XOMB_SYS_YIELD_PROCESS, box(WRITER)->nested_pid, 0, 0, 0,
+		       0) == XOMB_INVALID_TARGET);
 	UCHECK(&t, *(volatile uint64_t *)SHARED == CHILD_SHARED_WORD);
 	uprintf("proc_init: children loaded from an ELF image, yielded back, "
 		"freed through onFree\n");
