@@ -165,6 +165,14 @@ void aspace_switch(uint64_t pml4)
 	__asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
 }
 
+uint64_t aspace_current(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v & MM_PTE_ADDR_MASK;
+}
+
 /* Free the frames a leaf entry of `level` maps (a huge page: all of them). */
 static void aspace_free_leaf(unsigned level, mm_pte_t e)
 {

@@ -61,6 +61,9 @@ mm_status_t aspace_create(uint64_t *pml4);
 /* Load CR3 with pml4 (a value from aspace_create or aspace_kernel). */
 void aspace_switch(uint64_t pml4);
 
+/* The PML4 loaded now (CR3's address bits). */
+uint64_t aspace_current(void);
+
 /*
  * Free every frame and table of the user half of pml4 (slots 0-254: not
  * the shared bitmap slot 255, not the zero page, exok_kernel_frame()),

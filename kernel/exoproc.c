@@ -9,6 +9,7 @@
 #include "aspace.h"
 #include "exok.h"
 #include "kmem.h"
+#include "kprintf.h"
 #include "mm/port.h"
 #include "panic.h"
 #include "xomb/abi.h"
@@ -106,32 +107,109 @@ void exoproc_destroy(uint64_t pid)
 		      (int)e);
 }
 
-/* Rewrite f so the system-call return enters `in` in ring 3. */
+/*
+ * Rewrite f so the system-call return enters `in` in ring 3, rsi = self
+ * (the entered process's own processId).
+ */
 static void exoproc_enter_frame(struct uarch_frame *f,
-				const struct mm_proc_enter *in)
+				const struct mm_proc_enter *in, uint64_t self)
 {
 	*f = (struct uarch_frame){0};
 	f->rip = in->entry;
 	f->rdi = in->arg;
+	f->rsi = self;
 	f->rsp = XOMB_STACK_TOP;
 	f->rflags = USER_RFLAGS;
 	aspace_switch(in->cr3);
 }
 
+/* Tear the pending free's child down from its parent; resume the parent. */
+static _Noreturn void exoproc_free_finish(void)
+{
+	struct exoproc_free *fr = &exoproc.fr;
+	mm_proc_err_t e;
+
+	uarch_user_access_end(); /* a fault may have left the child's AC */
+	fr->pending = false;
+	exoproc.in_fault = false;
+	aspace_switch(fr->cr3);
+	kmem_lock();
+	e = mm_proc_free_process(&exoproc.p, fr->child, fr->link);
+	kmem_unlock();
+	fr->frame.rax = (uint64_t)e;
+	uarch_resume(&fr->frame);
+}
+
 static int64_t exoproc_yield(struct uarch_frame *f)
 {
 	struct mm_proc_enter in;
+	uint64_t target = f->rdi;
 	mm_proc_err_t e;
 
+	if (exoproc.fr.pending) {
+		if (target == exoproc.fr.parent)
+			exoproc_free_finish();
+		return MM_PROC_INVALID_TARGET;
+	}
 	kmem_lock();
-	e = mm_proc_yield(&exoproc.p, f->rdi, &in);
+	e = mm_proc_yield(&exoproc.p, target, &in);
 	kmem_unlock();
 	if (e != MM_PROC_SUCCESS)
 		return e;
 	if (in.entry >= UARCH_USER_HALF_END)
 		return MM_PROC_INVALID_TARGET;
-	exoproc_enter_frame(f, &in);
+	exoproc_enter_frame(f, &in, target);
 	return 0;
+}
+
+/* Record the pending free of f's call; true when onFree is to be entered. */
+static bool exoproc_free_start(const struct uarch_frame *f,
+			       const struct mm_proc_enter *in)
+{
+	struct exoproc_free *fr = &exoproc.fr;
+
+	if (fr->pending || in->entry == 0 || in->entry >= UARCH_USER_HALF_END)
+		return false;
+	fr->pending = true;
+	fr->child = f->rdi;
+	fr->parent = in->arg;
+	fr->link = f->rsi;
+	fr->cr3 = aspace_current();
+	fr->frame = *f;
+	fr->frees++;
+	return true;
+}
+
+/* FREE_PROCESS: enter the child's onFree, or tear it down at once. */
+static int64_t exoproc_free(struct uarch_frame *f)
+{
+	struct mm_proc_enter in;
+	uint64_t child = f->rdi;
+	mm_proc_err_t e;
+	bool upcall = false;
+
+	kmem_lock();
+	e = mm_proc_free_upcall(&exoproc.p, child, f->rsi, &in);
+	if (e == MM_PROC_SUCCESS) {
+		upcall = exoproc_free_start(f, &in);
+		if (!upcall)
+			e = mm_proc_free_process(&exoproc.p, child, f->rsi);
+	}
+	kmem_unlock();
+	if (upcall)
+		exoproc_enter_frame(f, &in, child);
+	return e;
+}
+
+void exoproc_end(const char *why, uint64_t vector, uint64_t rip)
+{
+	if (!exoproc.fr.pending)
+		return;
+	if (why != NULL)
+		kprintf("user: onFree of process %#lx killed reason=%s "
+			"vector=%lu rip=%#lx\n",
+			exoproc.fr.child, why, vector, rip);
+	exoproc_free_finish();
 }
 
 /* Calls 21 and 23-28 on the current address space. */
@@ -145,8 +223,6 @@ static int64_t exoproc_call(const struct uarch_frame *f)
 	case XOMB_SYS_ALLOC_PROCESS:
 		e = mm_proc_alloc_process(p, f->rdi, f->rsi, &id);
 		break;
-	case XOMB_SYS_FREE_PROCESS:
-		return mm_proc_free_process(p, f->rdi, f->rsi);
 	case XOMB_SYS_MAP_UPCALL:
 		return mm_proc_map_upcall(p, f->rdi, (unsigned)f->rsi, f->rdx);
 	case XOMB_SYS_ALLOC_RESOURCE:
@@ -180,6 +256,8 @@ int64_t exoproc_syscall(struct uarch_frame *f)
 		return MM_PROC_INVALID_TARGET;
 	if (f->rax == XOMB_SYS_YIELD_PROCESS)
 		return exoproc_yield(f);
+	if (f->rax == XOMB_SYS_FREE_PROCESS)
+		return exoproc_free(f);
 	kmem_lock();
 	r = exoproc_call(f);
 	kmem_unlock();
@@ -196,7 +274,7 @@ void exoproc_fault(uint64_t error, uint64_t rip, uint64_t cr2)
 	struct mm_proc_enter in;
 	mm_proc_err_t e;
 
-	if (exoproc.in_fault || !(error & PF_ERR_USER))
+	if (exoproc.in_fault || exoproc.fr.pending || !(error & PF_ERR_USER))
 		return;
 	kmem_lock();
 	e = mm_proc_current_upcall(&exoproc.p, MM_UPCALL_FAULT, &in);

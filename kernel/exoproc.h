@@ -24,9 +24,22 @@
  * its own stack there; entering an upcall starts it afresh), rflags with
  * IF off, every register zero except: onYield rdi = the caller's
  * processId; onFault rdi = the faulting processId, rsi = cr2, rdx = the
- * error code, rcx = the faulting rip. FREE_PROCESS follows the portable
- * contract: the child is torn down at once and its onFree is not entered
- * (a parent that wants to warn it yields to it first).
+ * error code, rcx = the faulting rip. onYield and onFree also get rsi =
+ * the entered process's own processId (a program's _start too: rdi = rsi
+ * = its processId).
+ *
+ * FREE_PROCESS (xomb/abi.h "FREE_PROCESS and onFree"). After the portable
+ * check (mm_proc_free_upcall), a child without onFree is torn down at
+ * once. Otherwise the kernel saves the parent's system-call frame, enters
+ * the child's onFree (rdi = the parent's processId, rsi = the child's),
+ * and waits for the child to hand control back: YIELD_PROCESS to the
+ * parent, EXIT, or being killed (any fault or refused return: onFault is
+ * not entered during onFree). Then it loads the parent's PML4, tears the
+ * child down (mm_proc_free_process) and resumes the parent's FREE_PROCESS
+ * call with its result in rax, every other register as the parent left
+ * it. While a free is pending the child may YIELD_PROCESS to nobody else
+ * (INVALID_TARGET), and a FREE_PROCESS it makes tears down at once
+ * without entering that grandchild's onFree (one pending free at a time).
  *
  * Callers: one CPU; exoproc_init() and exoproc_create()/_destroy() with
  * kmem.lock held, exoproc_syscall() and exoproc_fault() without it.
@@ -52,6 +65,15 @@ struct exoproc {
 	uint64_t base_proc; /* p.made_proc when the program phase began */
 	uint64_t base_res;
 	bool in_fault; /* in an onFault upcall, no system call since */
+	struct exoproc_free {
+		bool pending;	 /* a child is in its onFree */
+		uint64_t child;	 /* its processId */
+		uint64_t parent; /* the caller of FREE_PROCESS */
+		uint64_t link;	 /* processAddress, in the parent */
+		uint64_t cr3;	 /* the parent's PML4 */
+		uint64_t frees;	 /* onFree upcalls entered (a figure) */
+		struct uarch_frame frame; /* the parent's call, resumed */
+	} fr;
 };
 
 extern struct exoproc exoproc;
@@ -90,6 +112,14 @@ int64_t exoproc_syscall(struct uarch_frame *f);
  * returns); else return and the kernel kills the program.
  */
 void exoproc_fault(uint64_t error, uint64_t rip, uint64_t cr2);
+
+/*
+ * The running process ends (EXIT or a kill): when it is a child in its
+ * onFree, tear it down and resume the parent's FREE_PROCESS (never
+ * returns); otherwise return and the program ends. `why` names the end
+ * for the console line (NULL: EXIT, no line).
+ */
+void exoproc_end(const char *why, uint64_t vector, uint64_t rip);
 
 /* A system call arrived: the process is out of its fault upcall. */
 void exoproc_syscall_seen(void);

@@ -10,6 +10,7 @@
 #include "aspace.h"
 #include "elf.h"
 #include "exoproc.h"
+#include "images.h"
 #include "kmem.h"
 #include "ktest.h"
 #include "proc.h"
@@ -275,7 +276,31 @@ static bool user_exoproc_registry(void)
 	return true;
 }
 
+/* images_parse: `image NAME` only; anything else is not or is malformed. */
+static bool user_images_parse(void)
+{
+	char name[XOMB_IMAGE_NAME];
+	char longest[XOMB_IMAGE_NAME + 8] = "image ";
+
+	KT_CHECK(images_parse("image proc_child", name) == 1);
+	KT_CHECK(name[0] == 'p' && name[9] == 'd' && name[10] == 0);
+	KT_CHECK(images_parse("  image  a  ", name) == 1 && name[1] == 0);
+	KT_CHECK(images_parse("program proc_child", name) == 0);
+	KT_CHECK(images_parse("imagex a", name) == 0);
+	KT_CHECK(images_parse("imag a", name) == 0);
+	KT_CHECK(images_parse("", name) == 0);
+	KT_CHECK(images_parse("image", name) == -1);
+	KT_CHECK(images_parse("image a b", name) == -1);
+	for (unsigned i = 6; i < 6u + XOMB_IMAGE_NAME - 1u; i++)
+		longest[i] = 'n';
+	KT_CHECK(images_parse(longest, name) == 1); /* 47 bytes: fits */
+	longest[6u + XOMB_IMAGE_NAME - 1u] = 'n';
+	KT_CHECK(images_parse(longest, name) == -1); /* 48: too long */
+	return true;
+}
+
 const struct ktest ktest_user_tests[] = {
+	{"user_images_parse", user_images_parse},
 	{"user_exoproc_registry", user_exoproc_registry},
 	{"user_program_runs_and_exits", user_program_runs_and_exits},
 	{"user_return_noncanonical_killed", user_return_noncanonical_killed},

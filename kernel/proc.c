@@ -18,9 +18,12 @@
 #define PAGE	  MM_FRAME_SIZE
 #define PF_VECTOR 14u /* only a page fault sets CR2 */
 
-/* Where segments may go: the user half below the stack and its guard. */
-static const struct elf_limits proc_limits = {
-	XOMB_USER_MIN, XOMB_STACK_TOP - (XOMB_STACK_PAGES + 1u) * PAGE};
+/* Where segments may go: the user half below the images (abi.h). */
+static const struct elf_limits proc_limits = {XOMB_USER_MIN, XOMB_IMAGES_VA};
+
+_Static_assert(XOMB_IMAGES_VA + XOMB_IMAGES_SPAN <=
+		       XOMB_STACK_TOP - (XOMB_STACK_PAGES + 1u) * PAGE,
+	       "the images lie below the stack and its guard");
 
 static struct proc *current;
 
@@ -52,12 +55,8 @@ static void proc_page_bytes(const struct elf_segment *s, uint64_t va,
 	*from = s->offset + (lo - s->vaddr);
 }
 
-/*
- * One user page at va: a zeroed frame with `n` bytes from src at offset
- * `at`, mapped with prot | USER in the current address space.
- */
-static mm_status_t proc_map_page(uint64_t va, const uint8_t *src, uint64_t at,
-				 uint64_t n, unsigned prot)
+mm_status_t proc_map_page(uint64_t va, const uint8_t *src, uint64_t at,
+			  uint64_t n, unsigned prot)
 {
 	uint64_t pfn;
 	uint8_t *p;
@@ -142,6 +141,7 @@ void proc_run(struct proc *p)
 {
 	current = p;
 	exoproc_syscall_seen();
+	exoproc.fr.pending = false; /* each program starts with no free */
 	p->end = PROC_EXITED;
 	p->code = 0;
 	aspace_switch(p->pml4);
@@ -171,6 +171,9 @@ _Noreturn void uarch_user_killed(uint64_t vector, uint64_t error, uint64_t rip,
 		panic("user: ring-3 exception %lu with no program", vector);
 	if (vector == PF_VECTOR)
 		exoproc_fault(error, rip, cr2);
+	exoproc_end(vector == UARCH_KILL_RETURN ? "noncanonical_return"
+						: "fault",
+		    vector, rip);
 	if (vector == UARCH_KILL_RETURN)
 		kprintf("user: killed pid=%u reason=noncanonical_return "
 			"rip=%#lx\n",

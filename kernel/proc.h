@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/status.h"
+
 enum proc_end {
 	PROC_EXITED, /* EXIT(code) */
 	PROC_KILLED, /* a fault in ring 3 or a refused return */
@@ -43,6 +45,15 @@ const char *proc_load(struct proc *p, const void *img, size_t size);
  * current on return.
  */
 void proc_run(struct proc *p);
+
+/*
+ * One user page at va of the current address space: a zeroed frame with
+ * `n` bytes from src at offset `at` (n + at <= 4096), mapped with prot |
+ * USER. Errors: MM_ERR_NOMEM (no frame) or mm_map's (va in use): nothing
+ * allocated then. Caller holds kmem.lock.
+ */
+mm_status_t proc_map_page(uint64_t va, const uint8_t *src, uint64_t at,
+			  uint64_t n, unsigned prot);
 
 /* Free everything p's address space holds (after proc_run or on its own). */
 void proc_destroy(struct proc *p);

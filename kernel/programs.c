@@ -1,12 +1,14 @@
 /*
  * Owns the program phase of a boot: which modules are programs, running
- * them one after another, judging each against its expect=, and the frame
- * accounting behind frames_leaked.
+ * them one after another (each with a copy of the image modules,
+ * images.h), judging each against its expect=, and the frame accounting
+ * behind frames_leaked.
  */
 #include "programs.h"
 
 #include "aspace.h"
 #include "exoproc.h"
+#include "images.h"
 #include "kmem.h"
 #include "kprintf.h"
 #include "multiboot2.h"
@@ -90,6 +92,10 @@ static bool programs_one(const struct boot_module *m, struct proc *p)
 	}
 	why = proc_load(p, img, len);
 	aspace_unmap_module(m->start, len);
+	if (why == NULL && images_map(p->pml4) != MM_OK) {
+		proc_destroy(p);
+		why = "cannot_map_images";
+	}
 	kmem_unlock();
 	if (why != NULL) {
 		kprintf("user: refused name=%s reason=%s\n", p->name, why);
@@ -163,6 +169,7 @@ void programs_run(const struct boot_info *bi, struct programs_result *out)
 	struct boot_module m;
 
 	*out = (struct programs_result){0};
+	out->unmet = images_collect(bi);
 	for (size_t i = 0; i < bi->module_count; i++) {
 		if (mb2_module(bi, i, &m) != MM_OK)
 			panic("user: module %zu unreadable", i);

@@ -61,6 +61,8 @@ static int64_t syscall_dispatch(struct uarch_frame *f)
 {
 	switch (f->rax) {
 	case XOMB_SYS_EXIT:
+		exoproc_end(NULL, 0,
+			    0); /* a child in onFree: back to its parent */
 		proc_exit(f->rdi);
 	case XOMB_SYS_WRITE:
 		return syscall_write(f->rdi, f->rsi);

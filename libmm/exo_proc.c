@@ -323,28 +323,57 @@ static void proc_destroy(struct mm_proc *p, uint32_t top)
 	}
 }
 
+/*
+ * FREE_PROCESS's check: pid is a live child of the current process linked
+ * at paddr (is_mapped); its record, and the link's entry in *e.
+ */
+static uint32_t proc_free_check(struct mm_proc *p, uint64_t pid,
+				mm_vaddr_t paddr, struct exo_ent *e)
+{
+	mm_pte_t pte = 0;
+	uint32_t r = mm_proc_id_rec(p, pid, PROC_KIND_PROCESS);
+
+	/* A copy of the parent's PML4 made behind libmm's back is not it. */
+	if (r != PROC_NONE && p->rec[r].parent == mm_proc_current(p) &&
+	    mm_proc_own_entry(p, paddr, e, &pte) &&
+	    (pte & PROC_OCCUPIED) == MM_PTE_OWNER &&
+	    MM_PTE_ADDR(pte) == MM_PTE_ADDR(mm_pt_read(p->x->vm, 0, pid)))
+		return r;
+	return PROC_NONE;
+}
+
+mm_proc_err_t mm_proc_free_upcall(struct mm_proc *p, uint64_t pid,
+				  mm_vaddr_t paddr, struct mm_proc_enter *out)
+{
+	struct exo_ent e;
+	uint32_t r;
+
+	MM_ASSERT(p != NULL && out != NULL);
+	mm_proc_begin(p);
+	r = proc_free_check(p, pid, paddr, &e);
+	if (r != PROC_NONE)
+		proc_enter(p, r, MM_UPCALL_FREE,
+			   mm_proc_id_va(PROC_KIND_PROCESS, p->rec[r].parent),
+			   out);
+	mm_proc_end(p);
+	return r == PROC_NONE ? MM_PROC_INVALID_SOURCE : MM_PROC_SUCCESS;
+}
+
 mm_proc_err_t mm_proc_free_process(struct mm_proc *p, uint64_t pid,
 				   mm_vaddr_t paddr)
 {
 	struct exo_ent e;
-	mm_pte_t pte = 0;
 	uint32_t r;
-	mm_proc_err_t err = MM_PROC_INVALID_SOURCE;
 
 	MM_ASSERT(p != NULL);
 	mm_proc_begin(p);
-	r = mm_proc_id_rec(p, pid, PROC_KIND_PROCESS);
-	/* A copy of the parent's PML4 made behind libmm's back is not it. */
-	if (r != PROC_NONE && p->rec[r].parent == mm_proc_current(p) &&
-	    mm_proc_own_entry(p, paddr, &e, &pte) &&
-	    (pte & PROC_OCCUPIED) == MM_PTE_OWNER &&
-	    MM_PTE_ADDR(pte) == MM_PTE_ADDR(mm_pt_read(p->x->vm, 0, pid))) {
+	r = proc_free_check(p, pid, paddr, &e);
+	if (r != PROC_NONE) {
 		proc_destroy(p, r);
 		mm_pt_write(p->x->vm, e.level, e.va, 0);
-		err = MM_PROC_SUCCESS;
 	}
 	mm_proc_end(p);
-	return err;
+	return r == PROC_NONE ? MM_PROC_INVALID_SOURCE : MM_PROC_SUCCESS;
 }
 
 /* Clear process r's link in its parent's tables (current or not). */

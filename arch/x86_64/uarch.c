@@ -80,6 +80,9 @@ bool uarch_smap(void)
 	return smap_on;
 }
 
+_Static_assert(sizeof(struct uarch_frame) == 16u * sizeof(uint64_t),
+	       "uentry.asm's FRAME_QWORDS");
+
 void uarch_return_guard(const struct uarch_frame *f)
 {
 	if (f->rip >= UARCH_USER_HALF_END)

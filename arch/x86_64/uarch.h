@@ -63,7 +63,7 @@ bool uarch_smep(void);
 bool uarch_smap(void);
 
 /*
- * Enter ring 3 at rip with rsp and rdi = arg, every other register zero,
+ * Enter ring 3 at rip with rsp and rdi = rsi = arg, every other register zero,
  * interrupts off. Returns when the kernel calls uarch_leave() (program exit or kill),
  * with uarch_leave()'s value. The caller has loaded the program's CR3.
  */
@@ -78,6 +78,14 @@ uint64_t uarch_enter(uint64_t rip, uint64_t rsp, uint64_t arg);
  */
 _Noreturn void uarch_upcall(uint64_t rip, uint64_t rsp, uint64_t a0,
 			    uint64_t a1, uint64_t a2, uint64_t a3);
+
+/*
+ * Abandon the current kernel stack (a system call or a user fault) and
+ * return to ring 3 from the system call saved in *f (a copy of the frame
+ * uarch_syscall() was given, in the current address space, rax its
+ * result), through the return-path guard and SYSRET like any system call.
+ */
+_Noreturn void uarch_resume(const struct uarch_frame *f);
 
 /*
  * Abandon the current kernel stack (a system call or a user fault) and

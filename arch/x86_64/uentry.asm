@@ -13,6 +13,7 @@
 
 extern uarch_syscall, uarch_return_guard
 global uarch_syscall_entry, uarch_enter, uarch_leave, uarch_upcall
+global uarch_resume
 global uarch_kstack_top
 
 %define USER_CS     0x23                ; GDT_USER_CS | 3 (uarch.h)
@@ -62,6 +63,7 @@ uarch_syscall_entry:
 	push r15
 	mov rdi, rsp
 	call uarch_syscall
+syscall_exit:
 	mov rdi, rsp
 	call uarch_return_guard
 	pop r15
@@ -97,9 +99,9 @@ uarch_enter:
 	push qword USER_CS
 	push rdi
 	mov rdi, rdx
+	mov rsi, rdx
 	xor ecx, ecx
 	xor edx, edx
-	xor esi, esi
 	ZERO_NON_ARGS
 	iretq
 
@@ -121,6 +123,20 @@ uarch_upcall:
 	mov rcx, r9
 	ZERO_NON_ARGS
 	iretq
+
+; _Noreturn void uarch_resume(const struct uarch_frame *f)
+; Abandon the current kernel stack and return from the system call saved in
+; *f as the SYSCALL entry does: the frame copied to where the entry keeps
+; it, then the return-path guard, every register restored, SYSRET.
+%define FRAME_QWORDS 16                 ; struct uarch_frame
+uarch_resume:
+	cld
+	lea rsp, [rel uarch_kstack_top - FRAME_QWORDS * 8]
+	mov rsi, rdi
+	mov rdi, rsp
+	mov ecx, FRAME_QWORDS
+	rep movsq
+	jmp syscall_exit
 
 ; _Noreturn void uarch_leave(uint64_t value)
 ; Also resets RFLAGS: an exception in ring 3 enters the kernel with the

@@ -94,6 +94,15 @@ static void bad_args(void)
 		       0x0000800000000000ull, 0, 0) == XOMB_INVALID_SOURCE);
 	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, xomb_self_pid, UP_FAULT, 0x1000, 0,
 		       0) == XOMB_INVALID_SOURCE);
+	/* onFree in the kernel half, non-canonical, in the bitmap slot. */
+	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, xomb_self_pid, XOMB_UPCALL_FREE,
+		       0xFFFFFFFF80100000ull, 0, 0) == XOMB_INVALID_SOURCE);
+	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, xomb_self_pid, XOMB_UPCALL_FREE,
+		       0x0000800000000000ull, 0, 0) == XOMB_INVALID_SOURCE);
+	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, xomb_self_pid, XOMB_UPCALL_FREE,
+		       XOMB_BITMAP_VA, 0, 0) == XOMB_INVALID_SOURCE);
+	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, xomb_self_pid, XOMB_UPCALL_FREE,
+		       0x00FF800000000000ull, 0, 0) == XOMB_INVALID_SOURCE);
 	UCHECK(&t, sys(XOMB_SYS_MAP_UPCALL, xomb_self_pid, 0, 0x400000, 0, 0) ==
 			   XOMB_INVALID_FLAGS);
 	UCHECK(&t, xomb_frame_free(pa >> 12)); /* nothing was claimed */

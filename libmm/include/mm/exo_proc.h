@@ -171,13 +171,25 @@ mm_proc_err_t mm_proc_yield(struct mm_proc *p, uint64_t pid,
  * first (deepest first, no recursion), every grant it holds is revoked,
  * every resource it owns is freed (or, while still granted to others,
  * kept until its last grant goes), every other frame of its user half
- * goes back to the allocator, its PML4 too, and the link is cleared. The
- * onFree upcall is not entered: the child is gone when the call returns
- * (a parent that wants to warn it yields to it first). Errors:
- * INVALID_SOURCE (pid not a live process; processAddress not its link).
+ * goes back to the allocator, its PML4 too, and the link is cleared. This
+ * is the teardown only: entering the child's onFree first is the kernel's
+ * part (mm_proc_free_upcall() below; the processes the child owns are
+ * torn down without their onFree). Errors: INVALID_SOURCE (pid not a live
+ * process, not the caller's child; processAddress not its link).
  */
 mm_proc_err_t mm_proc_free_process(struct mm_proc *p, uint64_t pid,
 				   mm_vaddr_t paddr);
+
+/*
+ * FREE_PROCESS, the first half: the same check as mm_proc_free_process()
+ * (same error), then *out receives the child's PML4, its onFree upcall (0
+ * when it has none: the kernel frees at once) and the caller's processId,
+ * the argument onFree is entered with. Nothing changes: the kernel enters
+ * the upcall, and when the child hands control back (or is killed) loads
+ * the caller's PML4 again and calls mm_proc_free_process().
+ */
+mm_proc_err_t mm_proc_free_upcall(struct mm_proc *p, uint64_t pid,
+				  mm_vaddr_t paddr, struct mm_proc_enter *out);
 
 /*
  * The kernel kills a process (a fault without onFault): teardown as

@@ -36,6 +36,33 @@
 #define XOMB_SYS_REVOKE_RESOURCE 27
 #define XOMB_SYS_CHOWN_RESOURCE	 28
 
+/*
+ * Upcalls (MAP_UPCALL's `which`) and how each is entered: in ring 3, rsp =
+ * XOMB_STACK_TOP of the entered process (its stack starts afresh), IF off,
+ * every register zero but these:
+ *   onYield (YIELD_PROCESS): rdi = the caller's processId, rsi = its own.
+ *   onFree (FREE_PROCESS): rdi = the parent's processId, rsi = its own.
+ *   onFault (a page fault): rdi = its own processId, rsi = the faulting
+ *     address (cr2), rdx = the error code, rcx = the faulting rip.
+ * A program's _start is entered like onYield, both ids its own.
+ *
+ * FREE_PROCESS(processId, processAddress) and onFree. Only the parent may
+ * call it (INVALID_SOURCE otherwise: nothing happens). A child without
+ * onFree is torn down at once. Otherwise the kernel enters the child's
+ * onFree; the child releases what it wants and hands control back by
+ * YIELD_PROCESS(parent) or EXIT (any other YIELD_PROCESS is refused with
+ * INVALID_TARGET), or is killed by a fault (its onFault is not entered) or
+ * a refused return. Either way the kernel then tears the child down:
+ * every frame reachable only through it back to the allocator, its grants
+ * revoked, the processes it owns freed in turn (their onFree not entered)
+ * and the parent's FREE_PROCESS returns SUCCESS, every other register as
+ * the parent left it. One free at a time: a FREE_PROCESS the child makes
+ * in its onFree tears that grandchild down at once.
+ */
+#define XOMB_UPCALL_YIELD 1u
+#define XOMB_UPCALL_FREE  2u
+#define XOMB_UPCALL_FAULT 3u
+
 /* Errors of the basic calls (negative in rax). */
 #define XOMB_EINVAL  (-1) /* a bad argument */
 #define XOMB_EFAULT  (-2) /* a buffer not readable by the caller */
@@ -89,6 +116,30 @@
 struct xomb_bitmap_info {
 	uint64_t frames; /* frames the bitmap tracks: [0, frames) */
 	uint64_t bytes;	 /* bytes of the bitmap: 8 * ceil(frames / 64) */
+};
+
+/*
+ * Images: every GRUB module whose command line reads `image NAME` is not
+ * run as a program; the kernel copies each into every program it starts
+ * (not into the processes a program makes), read-only, user, NX, in PML4
+ * slot 252: the info page struct xomb_images at XOMB_IMAGES_VA, then each
+ * image from a page boundary, at XOMB_IMAGES_VA + offset, `size` bytes
+ * (the rest of its last page reads 0). Only when the boot has images;
+ * program segments may not lie at or above XOMB_IMAGES_VA. A library OS
+ * loads children from them (tests/user/proc_init.c parses an ELF).
+ */
+#define XOMB_IMAGES_VA	 0x00007E0000000000ull
+#define XOMB_IMAGES_SPAN 0x0000008000000000ull /* one PML4 slot */
+#define XOMB_IMAGES_MAX	 8u
+#define XOMB_IMAGE_NAME	 48u /* bytes of a name, NUL included */
+struct xomb_image {
+	char name[XOMB_IMAGE_NAME]; /* NUL-terminated */
+	uint64_t offset;	    /* from XOMB_IMAGES_VA, page-aligned */
+	uint64_t size;		    /* bytes */
+};
+struct xomb_images {
+	uint64_t count; /* images listed below */
+	struct xomb_image image[XOMB_IMAGES_MAX];
 };
 
 /*

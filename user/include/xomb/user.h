@@ -21,10 +21,14 @@ int main(void);
 extern uint64_t xomb_start_rsp;
 
 /*
- * The program's own processId (mm/exo_proc.h, > 0xff): the kernel enters
- * _start with it in rdi (every other register but rsp zero); crt0 keeps it.
+ * The program's own processId (mm/exo_proc.h, > 0xff) and the processId
+ * that handed it control: the kernel enters _start with rdi = the caller,
+ * rsi = its own (a program the kernel starts: both its own; a child whose
+ * onYield is _start: the yielding parent and itself), every other
+ * register but rsp zero; crt0 keeps both.
  */
 extern uint64_t xomb_self_pid;
+extern uint64_t xomb_caller_pid;
 
 /*
  * One system call: number n, up to six arguments in rdi, rsi, rdx, r10, r8,
