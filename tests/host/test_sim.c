@@ -224,6 +224,26 @@ static void test_access_beyond_ram(void **state)
 	mm_sim_phys_write64(sim, (mm_paddr_t)1 << 40, 5); /* dropped */
 }
 
+/*
+ * A physical write at a misaligned address is dropped, whatever the
+ * misalignment (odd ones too): neither word it would touch changes.
+ */
+static void test_phys_write_misaligned(void **state)
+{
+	struct mm_sim *sim = *state;
+
+	mm_sim_phys_write64(sim, DATA_A, 1);
+	mm_sim_phys_write64(sim, DATA_A + 8, 2);
+	for (unsigned off = 1; off < 8; off++) {
+		mm_sim_phys_write64(sim, DATA_A + off, ~0ull);
+		assert_int_equal(mm_sim_phys_read64(sim, DATA_A), 1);
+		assert_int_equal(mm_sim_phys_read64(sim, DATA_A + 8), 2);
+	}
+	mm_sim_phys_write64(sim, DATA_A + 8, ~0ull);
+	assert_int_equal(mm_sim_phys_read64(sim, DATA_A + 8), ~0ull);
+	assert_int_equal(mm_sim_phys_read64(sim, DATA_A), 1);
+}
+
 /* CR0.WP: even a supervisor write to a read-only page faults. */
 static void test_walk_write_to_read_only(void **state)
 {
@@ -489,6 +509,27 @@ static void test_walk_sets_accessed_dirty(void **state)
 		assert_int_equal(
 			mm_sim_phys_read64(sim, entry_pa(sim, VA_A, l)) & ad,
 			MM_PTE_ACCESSED);
+}
+
+/*
+ * The entry in the last 8 bytes of the RAM (entry 511 of a page table in
+ * the last frame) gets A on a read and D on a write like any other.
+ */
+static void test_accessed_dirty_at_end_of_ram(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_vaddr_t va = VA_A - MM_FRAME_SIZE + 511u * MM_FRAME_SIZE;
+	mm_paddr_t last = RAM - 8u;
+
+	hand_map(sim, va, 1, (RAM - MM_FRAME_SIZE) | TABLE);
+	mm_sim_phys_write64(sim, last, DATA_A | LEAF);
+	assert_int_equal(entry_pa(sim, va, 0), last);
+	assert_int_equal(mm_sim_access(sim, va, MM_SIM_READ, NULL), MM_OK);
+	assert_int_equal(mm_sim_phys_read64(sim, last),
+			 DATA_A | LEAF | MM_PTE_ACCESSED);
+	assert_int_equal(mm_sim_access(sim, va, MM_SIM_WRITE, NULL), MM_OK);
+	assert_int_equal(mm_sim_phys_read64(sim, last),
+			 DATA_A | LEAF | MM_PTE_ACCESSED | MM_PTE_DIRTY);
 }
 
 /*
@@ -895,6 +936,8 @@ int main(void)
 		SIM_TEST(test_port_table_frame_checked, setup_nx_1g),
 		SIM_TEST(test_port_pte_misaligned_dies, setup_nx_1g),
 		SIM_TEST(test_walk_sets_accessed_dirty, setup_nx_1g),
+		SIM_TEST(test_accessed_dirty_at_end_of_ram, setup_nx_1g),
+		SIM_TEST(test_phys_write_misaligned, setup_nx_1g),
 		SIM_TEST(test_walk_fault_sets_nothing, setup_nx_1g),
 		SIM_TEST(test_write_hit_on_stale_clean_entry, setup_nx_1g),
 		SIM_TEST(test_speculative_caching_of_garbage, setup_nx_1g),
