@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -791,6 +792,66 @@ static void test_strict_aborts_by_default(void **state)
 	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
+/*
+ * The recursive entry turned present through the port (possible only
+ * through a stale cached window translation, the entry having been
+ * cleared behind the simulator's back) is a PML4 entry: what the MMU may
+ * cache below it speculatively are window addresses, not the pages the
+ * tables map.
+ */
+static void test_speculate_below_recursive_entry(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_vaddr_t w = MM_PTE_VA(MM_PT_TOP, MM_WINDOW_START);
+	mm_paddr_t at = mm_sim_cr3(sim) + 8u * MM_RECURSIVE_INDEX;
+	mm_pte_t self = mm_sim_phys_read64(sim, at);
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	assert_int_equal(mm_port_pte_read(sim, w), self);
+	mm_sim_phys_write64(sim, at, 0);
+	mm_port_pte_write(sim, w, self);
+	assert_int_equal(mm_sim_phys_read64(sim, at), self);
+	assert_true(mm_sim_tlb_has(sim, MM_PTE_VA(0, VA_A)));
+	assert_false(mm_sim_tlb_has(sim, VA_A));
+}
+
+/*
+ * Before it aborts, strict mode names the stale entry on stderr: its va,
+ * its pa and that an invalidation is missing.
+ */
+static void test_strict_report_names_stale_entry(void **state)
+{
+	struct mm_sim *sim = *state;
+	char out[512] = {0};
+	int fd[2], status = 0;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	mm_sim_set_strict(sim, true);
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fd[1], 2);
+		mm_port_op_begin(sim);
+		mm_port_pte_write(sim, MM_PTE_VA(0, VA_A), DATA_B | LEAF);
+		mm_port_op_end(sim);
+		_exit(0);
+	}
+	close(fd[1]);
+	while (got + 1 < sizeof(out) &&
+	       (n = read(fd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	assert_non_null(strstr(out, "stale TLB entry va 0x0000000040201000 "
+				    "-> pa 0x300000"));
+	assert_non_null(strstr(out, "a missing invalidation"));
+}
+
 /* True iff fn(sim, pa) kills the process with SIGABRT (run in a child). */
 static bool sim_aborts(struct mm_sim *sim, void (*fn)(void *, mm_paddr_t),
 		       mm_paddr_t pa)
@@ -953,6 +1014,8 @@ int main(void)
 		SIM_TEST(test_strict_nested_ops, setup_nx_1g),
 		SIM_TEST(test_strict_refills_dropped, setup_nx_1g),
 		SIM_TEST(test_strict_aborts_by_default, setup_nx_1g),
+		SIM_TEST(test_strict_report_names_stale_entry, setup_nx_1g),
+		SIM_TEST(test_speculate_below_recursive_entry, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after_zero, setup_nx_1g),
 	};
