@@ -394,7 +394,8 @@ def original(path):
 def judge(m, trees, jobs, stamp):
     """Build and test one mutant: (verdict, killing test, build stamp).
     trees[0] is the build every mutant runs in; a mutant that survives
-    there runs again in trees[1] (the sanitized build), when given."""
+    there runs again in trees[1] (the sanitized build), when given (the
+    caller leaves it out for a mutant the registry names)."""
     write_source(m.path, m.apply(original(m.path)), stamp)
     for k, tree in enumerate(trees):
         if k > 0 and not tree.tests:  # first recheck: set that build up
@@ -439,9 +440,10 @@ def run_sample():
             if current and current != m.path:
                 write_source(current, original(current), stamp)
             current = m.path
-            verdict, by, stamp = judge(m, trees, jobs, stamp)
-            rechecked += by.startswith("asan:")
             why = equivalence(equivalents, m)
+            verdict, by, stamp = judge(m, trees if why is None else
+                                       trees[:1], jobs, stamp)
+            rechecked += by.startswith("asan:")
             verdict = registered(m, verdict, why)
             counts[verdict] += 1
             timeouts += by.endswith("timeout")
