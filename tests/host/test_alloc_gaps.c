@@ -107,11 +107,40 @@ static void test_contig_aligned_1g_not_1g_long(void **state)
 	free(meta);
 }
 
+/*
+ * Reserved runs must not touch: [11, 21) next to [21, 30) fails
+ * mm_frame_check even with every other rule kept (the frames used, the
+ * reserved count right), and passes again once restored.
+ */
+static void test_check_touching_reserved_runs(void **state)
+{
+	struct mm_frames fa;
+	void *meta;
+
+	(void)state;
+	init_from_zero(&fa, MiB(16), &meta);
+	assert_int_equal(mm_frame_reserve(&fa, 10, 10), MM_OK);
+	assert_int_equal(mm_frame_reserve(&fa, 21, 9), MM_OK);
+	assert_int_equal(mm_frame_alloc_at(&fa, 20), MM_OK);
+	assert_int_equal(fa.nresv, 2);
+	assert_int_equal(fa.resv[0].end, 20);
+	assert_int_equal(fa.resv[1].start, 21);
+	assert_int_equal(mm_frame_check(&fa), MM_OK);
+	fa.resv[0].start = 11;
+	fa.resv[0].end = 21;
+	assert_int_not_equal(mm_frame_check(&fa), MM_OK);
+	fa.resv[0].start = 10;
+	fa.resv[0].end = 20;
+	assert_int_equal(mm_frame_check(&fa), MM_OK);
+	free(meta);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_free_runs_from_zero),
 		cmocka_unit_test(test_contig_aligned_1g_not_1g_long),
+		cmocka_unit_test(test_check_touching_reserved_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
