@@ -27,7 +27,11 @@ mutant that a test kills after all is reported as a wrong entry.
 
 Environment: MUTATE_SEED (1), MUTATE_N (150), MUTATE_FILES (the globs
 "libmm/*.c libmm/host/*.c"), MUTATE_SANITIZE (0; 1: the asan preset's
-build and options, in build/mutate/build-asan), MUTATE_JOBS (2: tests run
+build and options, in build/mutate/build-asan, for every mutant),
+MUTATE_RECHECK (1: a mutant that survives the plain build runs once more
+in the sanitized build; 0: not), MUTATE_TESTS (a regular expression: only
+the ctest names it matches, for a quick replay; never for a score),
+MUTATE_WORK (the workspace, build/mutate), MUTATE_JOBS (2: tests run
 in parallel, make -j), MUTATE_TIMEOUT (minimum seconds per test, 10; a
 test may also take ten times its unmutated time), MUTATE_MEM_MB
 (address-space limit per test, 4096). Output: one line per survivor,
@@ -40,6 +44,7 @@ import glob
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import signal
@@ -52,20 +57,35 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import mutate_ops as ops  # noqa: E402 (the operators, tools/mutate_ops.py)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORK = os.path.join(ROOT, "build", "mutate")
+# MUTATE_WORK: another workspace, so that a replay can run beside a sample.
+WORK = os.path.join(ROOT, os.environ.get("MUTATE_WORK",
+                                         os.path.join("build", "mutate")))
 SRC = os.path.join(WORK, "src")
-# MUTATE_SANITIZE=1: ASan + UBSan with leak checks (slower; also kills
-# mutants that only leak or corrupt memory quietly).
+# MUTATE_SANITIZE=1: every mutant in the ASan + UBSan build with leak
+# checks (slower). Otherwise every mutant runs in the plain build, and one
+# that survives there runs once more in the sanitized build before it is
+# called a survivor (MUTATE_RECHECK=0: not), so that a mutant that only
+# leaks or corrupts memory quietly is killed in either mode.
 SANITIZE = os.environ.get("MUTATE_SANITIZE", "0") == "1"
-BLD = os.path.join(WORK, "build-asan" if SANITIZE else "build")
-CONFIGURE = ["-DCMAKE_BUILD_TYPE=" + ("Debug" if SANITIZE else
-                                      "RelWithDebInfo"),
-             "-DXOMB_BUILD_KERNEL=OFF", "-DXOMB_BOOT_TESTS=OFF",
-             "-DXOMB_BUILD_BENCH=OFF", "-DXOMB_COVERAGE=OFF",
-             "-DXOMB_FUZZ=OFF",
-             "-DXOMB_SANITIZE=" + ("ON" if SANITIZE else "OFF")]
+RECHECK = not SANITIZE and os.environ.get("MUTATE_RECHECK", "1") == "1"
 SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
                  "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+
+
+class Tree:
+    """One build of the copy: plain (RelWithDebInfo) or sanitized."""
+
+    def __init__(self, sanitize):
+        self.sanitize = sanitize
+        self.bld = os.path.join(WORK, "build-asan" if sanitize else "build")
+        self.configure = [
+            "-DCMAKE_BUILD_TYPE=" + ("Debug" if sanitize else
+                                     "RelWithDebInfo"),
+            "-DXOMB_BUILD_KERNEL=OFF", "-DXOMB_BOOT_TESTS=OFF",
+            "-DXOMB_BUILD_BENCH=OFF", "-DXOMB_COVERAGE=OFF",
+            "-DXOMB_FUZZ=OFF",
+            "-DXOMB_SANITIZE=" + ("ON" if sanitize else "OFF")]
+        self.tests = []
 
 EQUIVALENT = os.path.join(ROOT, "tools", "mutate_equivalent.txt")
 
@@ -204,57 +224,70 @@ def write_source(path, text, last_build):
         os.utime(dst, ns=(t, t))
 
 
-def build(jobs, verbose=False):
-    r = subprocess.run(["cmake", "--build", BLD, "-j", str(jobs)],
+def build(tree, jobs, verbose=False):
+    r = subprocess.run(["cmake", "--build", tree.bld, "-j", str(jobs)],
                        capture_output=True, text=True)
     if verbose and r.returncode != 0:
         sys.stdout.write(r.stdout[-4000:] + r.stderr[-4000:])
     return r.returncode == 0, time.time_ns()
 
 
-def configure(jobs):
-    os.makedirs(SRC, exist_ok=True)
-    sync_copy()
-    if not os.path.exists(os.path.join(BLD, "CMakeCache.txt")):
-        subprocess.run(["cmake", "-S", SRC, "-B", BLD] + CONFIGURE,
-                       check=True, capture_output=True)
-    ok, stamp = build(jobs, verbose=True)
+def configure(tree, jobs, sync=True):
+    """Configure and build tree from the unmutated copy, list its tests
+    and time them; returns the build stamp."""
+    if sync:
+        os.makedirs(SRC, exist_ok=True)
+        sync_copy()
+    if not os.path.exists(os.path.join(tree.bld, "CMakeCache.txt")):
+        subprocess.run(["cmake", "-S", SRC, "-B", tree.bld] +
+                       tree.configure, check=True, capture_output=True)
+    ok, stamp = build(tree, jobs, verbose=True)
     if not ok:
-        sys.exit("mutate: the unmutated tree does not build")
+        sys.exit("mutate: the unmutated tree does not build in %s" %
+                 tree.bld)
+    tree.tests = list_tests(tree)
+    baseline(tree.tests, jobs)
     return stamp
 
 # ----------------------------------------------------------------- tests
 
 
 class Test:
-    def __init__(self, name, command, cwd, env):
+    def __init__(self, name, command, cwd, env, sanitize):
         self.name, self.command, self.cwd, self.env = name, command, cwd, env
+        self.sanitize = sanitize
         self.base, self.limit, self.kills = 0.0, 600.0, 0
 
 
-def list_tests():
-    out = subprocess.run(["ctest", "--test-dir", BLD, "--show-only=json-v1"],
+def list_tests(tree):
+    out = subprocess.run(["ctest", "--test-dir", tree.bld,
+                          "--show-only=json-v1"],
                          check=True, capture_output=True, text=True).stdout
     tests = []
     for t in json.loads(out)["tests"]:
         props = {p["name"]: p["value"] for p in t.get("properties", [])}
         if "boot" in props.get("LABELS", []) or props.get("DISABLED"):
             continue
-        env = dict(os.environ, **(SANITIZER_ENV if SANITIZE else {}))
+        env = dict(os.environ, **(SANITIZER_ENV if tree.sanitize else {}))
         for kv in props.get("ENVIRONMENT", []):
             k, _, v = kv.partition("=")
             env[k] = v
         tests.append(Test(t["name"], t["command"],
-                          props.get("WORKING_DIRECTORY", BLD), env))
+                          props.get("WORKING_DIRECTORY", tree.bld), env,
+                          tree.sanitize))
+    only = os.environ.get("MUTATE_TESTS", "")
+    if only:
+        tests = [t for t in tests if re.search(only, t.name)]
     if not tests:
-        sys.exit("mutate: ctest lists no tests in %s" % BLD)
+        sys.exit("mutate: ctest lists no tests%s in %s" %
+                 (" matching " + only if only else "", tree.bld))
     return tests
 
 
-def limit_memory():
+def limit_memory(sanitize):
     """Address-space cap (not under ASan, whose shadow needs terabytes)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if SANITIZE:
+    if sanitize:
         return
     mb = int(os.environ.get("MUTATE_MEM_MB", "4096"))
     resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
@@ -266,7 +299,7 @@ def start(test, capture):
     p = subprocess.Popen(test.command, cwd=test.cwd, env=test.env,
                          stdout=out, stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL, start_new_session=True,
-                         preexec_fn=limit_memory)
+                         preexec_fn=lambda: limit_memory(test.sanitize))
     p.log = out if capture else None
     return p, time.monotonic()
 
@@ -358,38 +391,59 @@ def original(path):
         return f.read()
 
 
-def judge(m, tests, jobs, stamp):
-    """Build and test one mutant: (verdict, killing test, build stamp)."""
+def judge(m, trees, jobs, stamp):
+    """Build and test one mutant: (verdict, killing test, build stamp).
+    trees[0] is the build every mutant runs in; a mutant that survives
+    there runs again in trees[1] (the sanitized build), when given (the
+    caller leaves it out for a mutant the registry names)."""
     write_source(m.path, m.apply(original(m.path)), stamp)
-    ok, stamp = build(jobs)
-    if not ok:
-        return "invalid", "", stamp
-    res = run_tests(order(tests), jobs)
-    bad = [(t, v) for t, v, _, _ in res if v != "pass"]
-    if not bad:
-        return "survived", "", stamp
-    bad[0][0].kills += 1
-    return "killed", "%s %s" % (bad[0][0].name, bad[0][1]), stamp
+    for k, tree in enumerate(trees):
+        if k > 0 and not tree.tests:  # first recheck: set that build up
+            write_source(m.path, original(m.path), stamp)
+            stamp = configure(tree, jobs, sync=False)
+            write_source(m.path, m.apply(original(m.path)), stamp)
+        ok, stamp = build(tree, jobs)
+        if not ok:
+            return "invalid", "", stamp
+        res = run_tests(order(tree.tests), jobs)
+        bad = [(t, v) for t, v, _, _ in res if v != "pass"]
+        if bad:
+            bad[0][0].kills += 1
+            return "killed", "%s%s %s" % ("asan:" if k else "",
+                                          bad[0][0].name, bad[0][1]), stamp
+    return "survived", "", stamp
+
+
+def trees_to_run():
+    """The build every mutant runs in, then the recheck build, if any."""
+    trees = [Tree(SANITIZE)]
+    if RECHECK:
+        trees.append(Tree(True))
+    return trees
 
 
 def run_sample():
+    if os.environ.get("MUTATE_TESTS"):
+        sys.exit("mutate: MUTATE_TESTS is for --replay only; a sample runs "
+                 "every test")
     ops.self_test(sys.stderr)
     seed, n, jobs = settings()
     picked, total = sample(seed, n)
     t0 = time.monotonic()
-    stamp = configure(jobs)
-    tests = list_tests()
-    baseline(tests, jobs)
+    trees = trees_to_run()
+    stamp = configure(trees[0], jobs)
     counts = {"killed": 0, "survived": 0, "invalid": 0, "equivalent": 0}
     equivalents = load_equivalents()
-    timeouts, current = 0, None
+    timeouts, rechecked, current = 0, 0, None
     try:
         for k, m in enumerate(picked, 1):
             if current and current != m.path:
                 write_source(current, original(current), stamp)
             current = m.path
-            verdict, by, stamp = judge(m, tests, jobs, stamp)
             why = equivalence(equivalents, m)
+            verdict, by, stamp = judge(m, trees if why is None else
+                                       trees[:1], jobs, stamp)
+            rechecked += by.startswith("asan:")
             verdict = registered(m, verdict, why)
             counts[verdict] += 1
             timeouts += by.endswith("timeout")
@@ -397,7 +451,7 @@ def run_sample():
     finally:
         if current:
             write_source(current, original(current), stamp)
-    summary(counts, timeouts, len(picked), total, seed,
+    summary(counts, timeouts, rechecked, len(picked), total, seed,
             time.monotonic() - t0)
 
 
@@ -423,13 +477,16 @@ def report(k, n, m, verdict, by):
         print("survived: %s  [%s]" % (m.describe(), m.id), flush=True)
 
 
-def summary(counts, timeouts, n, total, seed, secs):
+def summary(counts, timeouts, rechecked, n, total, seed, secs):
     killed, survived = counts["killed"], counts["survived"]
     judged = killed + survived
     score = 100.0 * killed / judged if judged else 0.0
     print("mutation: seed=%d sampled=%d of %d invalid=%d equivalent=%d "
-          "timeouts=%d (killed) time=%.0fs (%.1f s per mutant)" %
+          "timeouts=%d (killed) asan-kills=%d (%s) time=%.0fs "
+          "(%.1f s per mutant)" %
           (seed, n, total, counts["invalid"], counts["equivalent"], timeouts,
+           rechecked, "every mutant sanitized" if SANITIZE else
+           "plain-build survivors rechecked" if RECHECK else "no recheck",
            secs, secs / n if n else 0.0))
     print("mutation: killed=%d survived=%d score=%.1f%%" %
           (killed, survived, score), flush=True)
@@ -446,27 +503,42 @@ def show(ident):
 
 
 def replay(ident):
-    """One mutant, every test run to the end, failures' output shown."""
+    """One mutant, every test run to the end, failures' output shown; in
+    the sanitized build too if it survives the plain one (as a sample)."""
     _, _, jobs = settings()
     m = show(ident)
-    stamp = configure(jobs)
-    tests = list_tests()
-    baseline(tests, jobs)
-    try:
-        write_source(m.path, m.apply(original(m.path)), stamp)
-        ok, stamp = build(jobs, verbose=True)
-        if not ok:
-            print("mutate: %s is invalid: it does not compile" % ident)
+    os.makedirs(SRC, exist_ok=True)
+    sync_copy()
+    stamp = 0
+    for k, tree in enumerate(trees_to_run()):
+        stamp = configure(tree, jobs, sync=False)
+        try:
+            write_source(m.path, m.apply(original(m.path)), stamp)
+            killed, stamp = replay_in(tree, ident, jobs)
+        finally:
+            write_source(m.path, original(m.path), stamp)
+        if killed is not False:
             return
-        res = run_tests(tests, jobs, first_failure=False, capture=True)
-        for t, verdict, secs, out in sorted(res, key=lambda r: r[0].name):
-            print("mutate: %-28s %-9s %.2f s" % (t.name, verdict, secs))
-            if verdict != "pass":
-                print("".join(out.splitlines(True)[-30:]))
-        killed = any(v != "pass" for _, v, _, _ in res)
-        print("mutate: %s %s" % (ident, "killed" if killed else "survived"))
-    finally:
-        write_source(m.path, original(m.path), stamp)
+    print("mutate: %s survived" % ident)
+
+
+def replay_in(tree, ident, jobs):
+    """(None if invalid, else whether a test failed, build stamp)."""
+    ok, stamp = build(tree, jobs, verbose=True)
+    if not ok:
+        print("mutate: %s is invalid: it does not compile" % ident)
+        return None, stamp
+    res = run_tests(tree.tests, jobs, first_failure=False, capture=True)
+    for t, verdict, secs, out in sorted(res, key=lambda r: r[0].name):
+        print("mutate: %s%-28s %-9s %.2f s" % (
+            "asan:" if tree.sanitize else "", t.name, verdict, secs))
+        if verdict != "pass":
+            print("".join(out.splitlines(True)[-30:]))
+    killed = any(v != "pass" for _, v, _, _ in res)
+    if killed:
+        print("mutate: %s killed%s" % (ident, " (sanitized build)"
+                                       if tree.sanitize else ""))
+    return killed, stamp
 
 
 def main():

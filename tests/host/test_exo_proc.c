@@ -140,6 +140,29 @@ static void reinit(struct px *px)
 }
 
 /*
+ * Metadata that is not 8-byte aligned, by any amount (the odd ones too),
+ * is refused with nothing built, every other argument being valid.
+ */
+static void test_init_misaligned(void **state)
+{
+	struct px *px = *state;
+	uint64_t bytes = mm_proc_metadata_bytes(PX_RECORDS) - 8u, pid = 0;
+	uint64_t free0;
+
+	assert_int_equal(mm_proc_fini(&px->proc), MM_OK);
+	free0 = fx_free_frames(&px->fx);
+	for (unsigned off = 1; off < 8; off++) {
+		assert_int_equal(mm_proc_init(&px->proc, &px->fx.exo,
+					      (uint8_t *)px->mem + off, bytes,
+					      &pid),
+				 MM_ERR_INVALID);
+		assert_null(px->fx.exo.proc);
+		assert_int_equal(fx_free_frames(&px->fx), free0);
+	}
+	reinit(px);
+}
+
+/*
  * Without a registry an OWNER entry is a plain table entry to UNMAP_PAGE;
  * PML4[508] taken alone also refuses init.
  */
@@ -403,6 +426,103 @@ static void test_no_room(void **state)
 	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(1, VA_A)), 0);
 	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(2, VA_A)), 0);
 	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(3, VA_A)), 0);
+}
+
+/* Words of poison checked after the registry's metadata. */
+#define GUARD_WORDS 64u
+#define FULL_MAX    8u /* the most records fill_registry() takes */
+
+static void registry_found(struct px *px, const mm_paddr_t *pa,
+			   const uint64_t *ids, uint32_t n)
+{
+	const struct mm_proc *p = &px->proc;
+	uint32_t i, kind;
+	mm_pfn_t pfn;
+	bool ours;
+
+	for (i = 0; i < n; i++) {
+		kind = i + 1u < n ? PROC_KIND_PROCESS : PROC_KIND_RESOURCE;
+		assert_int_not_equal(mm_proc_id_rec(p, ids[i], kind),
+				     PROC_NONE);
+		assert_int_equal(mm_proc_lookup(p, MM_PADDR_TO_PFN(pa[i])),
+				 mm_proc_id_rec(p, ids[i], kind));
+	}
+	assert_int_equal(mm_proc_lookup(p, MM_PADDR_TO_PFN(MM_SIM_PML4_PA)),
+			 p->init);
+	for (pfn = 0; pfn < 2u * RAM / KiB4; pfn++) {
+		ours = MM_PFN_TO_PADDR(pfn) == MM_SIM_PML4_PA;
+		for (i = 0; i < n; i++)
+			ours = ours || MM_PFN_TO_PADDR(pfn) == pa[i];
+		if (!ours)
+			assert_int_equal(mm_proc_lookup(p, pfn), PROC_NONE);
+	}
+}
+
+/*
+ * A registry of cap records (init's and cap - 1 more: processes, the last
+ * a resource) in metadata of exactly mm_proc_metadata_bytes(cap) laid in
+ * poisoned memory with a guard after it: every record found by its frame,
+ * no other frame found, one more refused with NO_ROOM, nothing written
+ * past the metadata. Then freed, and the fixture's registry back.
+ */
+static void fill_registry(struct px *px, uint32_t cap)
+{
+	struct mm_proc *p = &px->proc;
+	uint64_t bytes = mm_proc_metadata_bytes(cap), ids[FULL_MAX], pid, w;
+	uint64_t *mem = malloc(bytes + GUARD_WORDS * 8u);
+	mm_paddr_t pa[FULL_MAX];
+	uint32_t i, n = cap - 1u;
+
+	assert_non_null(mem);
+	memset(mem, 0xA5, bytes + GUARD_WORDS * 8u);
+	assert_int_equal(mm_proc_fini(p), MM_OK);
+	assert_int_equal(mm_proc_init(p, &px->fx.exo, mem, bytes, &pid), MM_OK);
+	assert_int_equal(p->cap, cap);
+	fx_path(&px->fx, VA_A, 0);
+	for (i = 0; i + 1u < n; i++) {
+		pa[i] = fx_frame(&px->fx);
+		assert_int_equal(mm_proc_alloc_process(p, pa[i],
+						       ENT(0, VA_A + i * KiB4),
+						       &ids[i]),
+				 MM_PROC_SUCCESS);
+	}
+	pa[i] = fx_frame(&px->fx);
+	assert_int_equal(
+		mm_proc_alloc_resource(p, pa[i], ENT(3, VA_B), &ids[i]),
+		MM_PROC_SUCCESS);
+	registry_found(px, pa, ids, n);
+	PX_REFUSED(
+		px,
+		mm_proc_alloc_process(p, fx_frame(&px->fx), ENT(3, VA_D), &pid),
+		MM_PROC_NO_ROOM);
+	for (w = bytes / 8u; w < bytes / 8u + GUARD_WORDS; w++)
+		assert_int_equal(mem[w], 0xA5A5A5A5A5A5A5A5ull);
+	for (i = 0; i + 1u < n; i++)
+		assert_int_equal(mm_proc_free_process(p, ids[i],
+						      ENT(0, VA_A + i * KiB4)),
+				 0);
+	assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(3, VA_B)), 0);
+	for (i = 1; i < MM_PT_LEVELS; i++)
+		assert_int_equal(mm_exo_unmap_page(&px->fx.exo, ENT(i, VA_A)),
+				 0);
+	assert_int_equal(mm_proc_fini(p), MM_OK);
+	free(mem);
+	reinit(px);
+}
+
+/*
+ * Full registries whose hash is 8 slots for 3 records and 16 for 5, 6
+ * and 8 (the smallest power of two >= 2 records): a hash too small for the
+ * records loops or misses, one too large overruns the metadata, a slot
+ * left unzeroed is found as a record.
+ */
+static void test_registry_full(void **state)
+{
+	static const uint32_t caps[] = {3, 5, 6, 8};
+	unsigned k;
+
+	for (k = 0; k < sizeof(caps) / sizeof(caps[0]); k++)
+		fill_registry(*state, caps[k]);
 }
 
 /* YIELD_PROCESS and MAP_UPCALL */
@@ -828,6 +948,7 @@ int main(void)
 		T(test_sim_load_cr3),
 		T(test_init_args),
 		T(test_init_fault_injection),
+		T(test_init_misaligned),
 		T(test_fini_refused),
 		T(test_without_registry),
 		T(test_init_max_records),
@@ -836,6 +957,7 @@ int main(void)
 		T(test_alloc_process_levels),
 		T(test_alloc_process_errors),
 		T(test_no_room),
+		T(test_registry_full),
 		T(test_yield),
 		T(test_map_upcall),
 		T(test_free_process_errors),

@@ -37,6 +37,22 @@ static void expect_region(size_t i, uint64_t base, uint64_t length,
 	assert_int_equal(map.regions[i].type, type);
 }
 
+/*
+ * A usable region in the last 4 KiB below 2^64 (clipped to end there)
+ * holds no whole frame, whatever its base: rounding its base up to a frame
+ * must not wrap to 0 and count the whole address space.
+ */
+static void test_usable_in_last_frame_of_u64(void **state)
+{
+	(void)state;
+	for (uint64_t base = UINT64_MAX - 4097u; base != 0; base++) {
+		mm_memmap_init(&map);
+		add(base, 100, MM_REGION_USABLE);
+		assert_int_equal(mm_memmap_usable_bytes(&map), 0);
+		assert_int_equal(mm_memmap_usable_end(&map), 0);
+	}
+}
+
 /* A fresh map is empty and has no usable memory. */
 static void test_init_empty(void **state)
 {
@@ -339,6 +355,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup(fn, setup)
 		T(test_init_empty),
+		T(test_usable_in_last_frame_of_u64),
 		T(test_add_invalid_type),
 		T(test_add_full),
 		T(test_add_wrapping_cut),

@@ -164,6 +164,37 @@ static void test_protect_misaligned(void **state)
 	assert_int_equal(mm_unmap(vm, VA_A, NULL, NULL), MM_OK);
 }
 
+/*
+ * An address one byte past a page start is INVALID for every call and
+ * every page size, mapped or not, and nothing changes: the alignment
+ * check covers bit 0 as well as the page's other low bits.
+ */
+static void test_va_one_byte_off(void **state)
+{
+	struct mm_vm *vm = mm_sim_vm(*state);
+	uint64_t before = free_frames(state);
+	unsigned prot = 0;
+
+	assert_int_equal(mm_map(vm, VA_A + 1u, PA_FAR, KiB4, 0),
+			 MM_ERR_INVALID);
+	assert_int_equal(mm_map(vm, VA_A + 1u, PA_FAR, MiB2, 0),
+			 MM_ERR_INVALID);
+	assert_int_equal(mm_map(vm, VA_A + 1u, PA_FAR, MM_PAGE_1G, 0),
+			 MM_ERR_INVALID);
+	assert_int_equal(mm_map_range(vm, VA_A + 1u, PA_FAR, KiB4, 0),
+			 MM_ERR_INVALID);
+	assert_int_equal(xlate(state, VA_A), ~(mm_paddr_t)0);
+	assert_int_equal(free_frames(state), before);
+	assert_int_equal(mm_map(vm, VA_A, PA_FAR, KiB4, 0), MM_OK);
+	assert_int_equal(mm_protect(vm, VA_A + 1u, MM_PROT_WRITE),
+			 MM_ERR_INVALID);
+	assert_int_equal(mm_unmap(vm, VA_A + 1u, NULL, NULL), MM_ERR_INVALID);
+	assert_int_equal(mm_unmap_range(vm, VA_A + 1u, KiB4), MM_ERR_INVALID);
+	assert_int_equal(mm_translate(vm, VA_A + 1u, NULL, NULL, &prot), MM_OK);
+	assert_int_equal(prot & MM_PROT_WRITE, 0);
+	assert_int_equal(mm_unmap(vm, VA_A, NULL, NULL), MM_OK);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -171,7 +202,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_unmap_range_length_wraps), T(test_range_at_window_end),
 		T(test_range_at_window_start),	  T(test_map_at_phys_limit),
-		T(test_protect_misaligned),
+		T(test_protect_misaligned),	  T(test_va_one_byte_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

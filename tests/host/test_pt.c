@@ -193,6 +193,31 @@ static void test_check_finds_wrong_count(void **state)
 }
 
 /*
+ * Index 510 is the recursive slot only in the PML4: below it, entry 510 of
+ * a PDPT, PD or PT is a plain entry whose table's count is checked and
+ * recounted like any other.
+ */
+static void test_count_at_index_510_below_pml4(void **state)
+{
+	struct mm_vm *vm = vm_of(state);
+	mm_vaddr_t va = VA_A | MM_PT_FIELD(2, MM_RECURSIVE_INDEX) |
+			MM_PT_FIELD(1, MM_RECURSIVE_INDEX) |
+			MM_PT_FIELD(0, MM_RECURSIVE_INDEX);
+	unsigned level;
+
+	assert_int_equal(mm_map(vm, va, PA_A, KiB4, 0), MM_OK);
+	for (level = 0; level < MM_PT_TOP; level++) {
+		set_count(state, level + 1u, va, 2);
+		assert_int_equal(mm_vm_check(vm), MM_ERR_INVALID);
+		assert_int_equal(mm_vm_init(vm, mm_sim_frames(*state), *state),
+				 MM_OK);
+		assert_int_equal(count_of(state, level, va), 1);
+		assert_int_equal(mm_vm_check(vm), MM_OK);
+	}
+	assert_int_equal(mm_unmap(vm, va, NULL, NULL), MM_OK);
+}
+
+/*
  * Tables written behind libmm's back (as the kernel's boot tables are) get
  * their counts from mm_vm_init(); libmm then frees them when they empty.
  */
@@ -273,6 +298,7 @@ int main(void)
 		T(test_count_huge),
 		T(test_count_full_table),
 		T(test_check_finds_wrong_count),
+		T(test_count_at_index_510_below_pml4),
 		T(test_vm_init_recounts),
 		T(test_assert_count_underflow),
 		T(test_assert_count_overflow),

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,6 +223,26 @@ static void test_access_beyond_ram(void **state)
 	assert_int_equal(mm_sim_write64(sim, VA_A, 1), MM_ERR_OUT_OF_RANGE);
 	assert_int_equal(mm_sim_phys_read64(sim, (mm_paddr_t)1 << 40), 0);
 	mm_sim_phys_write64(sim, (mm_paddr_t)1 << 40, 5); /* dropped */
+}
+
+/*
+ * A physical write at a misaligned address is dropped, whatever the
+ * misalignment (odd ones too): neither word it would touch changes.
+ */
+static void test_phys_write_misaligned(void **state)
+{
+	struct mm_sim *sim = *state;
+
+	mm_sim_phys_write64(sim, DATA_A, 1);
+	mm_sim_phys_write64(sim, DATA_A + 8, 2);
+	for (unsigned off = 1; off < 8; off++) {
+		mm_sim_phys_write64(sim, DATA_A + off, ~0ull);
+		assert_int_equal(mm_sim_phys_read64(sim, DATA_A), 1);
+		assert_int_equal(mm_sim_phys_read64(sim, DATA_A + 8), 2);
+	}
+	mm_sim_phys_write64(sim, DATA_A + 8, ~0ull);
+	assert_int_equal(mm_sim_phys_read64(sim, DATA_A + 8), ~0ull);
+	assert_int_equal(mm_sim_phys_read64(sim, DATA_A), 1);
 }
 
 /* CR0.WP: even a supervisor write to a read-only page faults. */
@@ -492,6 +513,27 @@ static void test_walk_sets_accessed_dirty(void **state)
 }
 
 /*
+ * The entry in the last 8 bytes of the RAM (entry 511 of a page table in
+ * the last frame) gets A on a read and D on a write like any other.
+ */
+static void test_accessed_dirty_at_end_of_ram(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_vaddr_t va = VA_A - MM_FRAME_SIZE + 511u * MM_FRAME_SIZE;
+	mm_paddr_t last = RAM - 8u;
+
+	hand_map(sim, va, 1, (RAM - MM_FRAME_SIZE) | TABLE);
+	mm_sim_phys_write64(sim, last, DATA_A | LEAF);
+	assert_int_equal(entry_pa(sim, va, 0), last);
+	assert_int_equal(mm_sim_access(sim, va, MM_SIM_READ, NULL), MM_OK);
+	assert_int_equal(mm_sim_phys_read64(sim, last),
+			 DATA_A | LEAF | MM_PTE_ACCESSED);
+	assert_int_equal(mm_sim_access(sim, va, MM_SIM_WRITE, NULL), MM_OK);
+	assert_int_equal(mm_sim_phys_read64(sim, last),
+			 DATA_A | LEAF | MM_PTE_ACCESSED | MM_PTE_DIRTY);
+}
+
+/*
  * A write that hits a clean cached translation whose leaf is gone walks
  * again to set D, finds nothing to mark and still uses the stale entry.
  */
@@ -750,6 +792,66 @@ static void test_strict_aborts_by_default(void **state)
 	assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
+/*
+ * The recursive entry turned present through the port (possible only
+ * through a stale cached window translation, the entry having been
+ * cleared behind the simulator's back) is a PML4 entry: what the MMU may
+ * cache below it speculatively are window addresses, not the pages the
+ * tables map.
+ */
+static void test_speculate_below_recursive_entry(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_vaddr_t w = MM_PTE_VA(MM_PT_TOP, MM_WINDOW_START);
+	mm_paddr_t at = mm_sim_cr3(sim) + 8u * MM_RECURSIVE_INDEX;
+	mm_pte_t self = mm_sim_phys_read64(sim, at);
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	assert_int_equal(mm_port_pte_read(sim, w), self);
+	mm_sim_phys_write64(sim, at, 0);
+	mm_port_pte_write(sim, w, self);
+	assert_int_equal(mm_sim_phys_read64(sim, at), self);
+	assert_true(mm_sim_tlb_has(sim, MM_PTE_VA(0, VA_A)));
+	assert_false(mm_sim_tlb_has(sim, VA_A));
+}
+
+/*
+ * Before it aborts, strict mode names the stale entry on stderr: its va,
+ * its pa and that an invalidation is missing.
+ */
+static void test_strict_report_names_stale_entry(void **state)
+{
+	struct mm_sim *sim = *state;
+	char out[512] = {0};
+	int fd[2], status = 0;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	hand_map(sim, VA_A, 0, DATA_A | LEAF);
+	mm_sim_set_strict(sim, true);
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fd[1], 2);
+		mm_port_op_begin(sim);
+		mm_port_pte_write(sim, MM_PTE_VA(0, VA_A), DATA_B | LEAF);
+		mm_port_op_end(sim);
+		_exit(0);
+	}
+	close(fd[1]);
+	while (got + 1 < sizeof(out) &&
+	       (n = read(fd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	assert_non_null(strstr(out, "stale TLB entry va 0x0000000040201000 "
+				    "-> pa 0x300000"));
+	assert_non_null(strstr(out, "a missing invalidation"));
+}
+
 /* True iff fn(sim, pa) kills the process with SIGABRT (run in a child). */
 static bool sim_aborts(struct mm_sim *sim, void (*fn)(void *, mm_paddr_t),
 		       mm_paddr_t pa)
@@ -895,6 +997,8 @@ int main(void)
 		SIM_TEST(test_port_table_frame_checked, setup_nx_1g),
 		SIM_TEST(test_port_pte_misaligned_dies, setup_nx_1g),
 		SIM_TEST(test_walk_sets_accessed_dirty, setup_nx_1g),
+		SIM_TEST(test_accessed_dirty_at_end_of_ram, setup_nx_1g),
+		SIM_TEST(test_phys_write_misaligned, setup_nx_1g),
 		SIM_TEST(test_walk_fault_sets_nothing, setup_nx_1g),
 		SIM_TEST(test_write_hit_on_stale_clean_entry, setup_nx_1g),
 		SIM_TEST(test_speculative_caching_of_garbage, setup_nx_1g),
@@ -910,6 +1014,8 @@ int main(void)
 		SIM_TEST(test_strict_nested_ops, setup_nx_1g),
 		SIM_TEST(test_strict_refills_dropped, setup_nx_1g),
 		SIM_TEST(test_strict_aborts_by_default, setup_nx_1g),
+		SIM_TEST(test_strict_report_names_stale_entry, setup_nx_1g),
+		SIM_TEST(test_speculate_below_recursive_entry, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after, setup_nx_1g),
 		SIM_TEST(test_fail_alloc_after_zero, setup_nx_1g),
 	};

@@ -100,7 +100,7 @@ mm_status_t mm_sim_write64(struct mm_sim *sim, mm_vaddr_t va, uint64_t value);
 /*
  * Physical memory, bypassing the MMU and the TLB (a test editing a PTE
  * behind libmm's back). pa must be 8-byte aligned; reads beyond the RAM
- * return 0 and writes there are dropped.
+ * return 0, and writes there or to a misaligned pa are dropped.
  */
 uint64_t mm_sim_phys_read64(const struct mm_sim *sim, mm_paddr_t pa);
 void mm_sim_phys_write64(struct mm_sim *sim, mm_paddr_t pa, uint64_t value);
