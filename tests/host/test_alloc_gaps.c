@@ -135,12 +135,40 @@ static void test_check_touching_reserved_runs(void **state)
 	free(meta);
 }
 
+/*
+ * A run whose search walks word by word into a wholly free group of 4096
+ * frames (it started at the group's first frame, which the group skip
+ * only takes at a group boundary) must still look at every frame of the
+ * next group: frame 4100 is used, so the first 8192 free frames start at
+ * 4101, not 0.
+ */
+static void test_contig_run_past_free_group(void **state)
+{
+	struct mm_frames fa;
+	mm_pfn_t pfn;
+	void *meta;
+
+	(void)state;
+	init_from_zero(&fa, MiB(64), &meta);
+	assert_int_equal(mm_frame_alloc_at(&fa, 4100), MM_OK);
+	assert_int_equal(mm_frame_alloc_contig(&fa, 8192, 1, MM_FRAME_NO_LIMIT,
+					       &pfn),
+			 MM_OK);
+	assert_int_equal(pfn, 4101);
+	assert_false(mm_frame_is_free(&fa, 4101 + 8191));
+	assert_true(mm_frame_is_free(&fa, 4101 + 8192));
+	assert_true(mm_frame_is_free(&fa, 0));
+	assert_int_equal(mm_frame_check(&fa), MM_OK);
+	free(meta);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_free_runs_from_zero),
 		cmocka_unit_test(test_contig_aligned_1g_not_1g_long),
 		cmocka_unit_test(test_check_touching_reserved_runs),
+		cmocka_unit_test(test_contig_run_past_free_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

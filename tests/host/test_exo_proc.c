@@ -35,6 +35,9 @@ static void test_sim_load_cr3(void **state)
 
 	assert_int_equal(mm_sim_load_cr3(px->fx.sim, MM_SIM_PML4_PA + 8),
 			 MM_ERR_INVALID);
+	/* every low bit counts, bit 0 too (CR3 holds a frame address) */
+	assert_int_equal(mm_sim_load_cr3(px->fx.sim, MM_SIM_PML4_PA + 1),
+			 MM_ERR_INVALID);
 	assert_int_equal(mm_sim_load_cr3(px->fx.sim, RAM), MM_ERR_INVALID);
 	px_page(px, VA_A, 5);
 	assert_int_equal(px_user(px, VA_A, MM_SIM_READ), MM_OK);

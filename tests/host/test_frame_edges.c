@@ -389,6 +389,13 @@ static void free_with_full_counter(void)
 	mm_frame_free(fa, 0);
 }
 
+/* The same, for a contiguous free (its counter check comes last). */
+static void free_contig_with_full_counter(void)
+{
+	fa->free_frames = fa->total_frames;
+	mm_frame_free_contig(fa, 0, 1);
+}
+
 /*
  * Each corruption trips a debug assertion at the state change that would
  * spread it; the untouched allocator in the parent still checks clean.
@@ -408,6 +415,7 @@ static void test_debug_asserts_trip(void **state)
 	assert_int_equal(mm_frame_alloc(fa, &pfn), MM_OK);
 	assert_int_equal(pfn, 0);
 	assert_true(dies_by_assert(free_with_full_counter));
+	assert_true(dies_by_assert(free_contig_with_full_counter));
 	assert_int_equal(mm_frame_check(fa), MM_OK);
 }
 
