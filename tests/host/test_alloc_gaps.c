@@ -151,9 +151,9 @@ static void test_contig_run_past_free_group(void **state)
 	(void)state;
 	init_from_zero(&fa, MiB(64), &meta);
 	assert_int_equal(mm_frame_alloc_at(&fa, 4100), MM_OK);
-	assert_int_equal(mm_frame_alloc_contig(&fa, 8192, 1, MM_FRAME_NO_LIMIT,
-					       &pfn),
-			 MM_OK);
+	assert_int_equal(
+		mm_frame_alloc_contig(&fa, 8192, 1, MM_FRAME_NO_LIMIT, &pfn),
+		MM_OK);
 	assert_int_equal(pfn, 4101);
 	assert_false(mm_frame_is_free(&fa, 4101 + 8191));
 	assert_true(mm_frame_is_free(&fa, 4101 + 8192));

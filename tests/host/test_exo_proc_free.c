@@ -128,9 +128,8 @@ static void test_free_upcall_null_out(void **state)
 	uint64_t a = px_child(px, LINK);
 	volatile bool tripped = false;
 
-	assert_int_equal(mm_proc_map_upcall(&px->proc, a, MM_UPCALL_FREE,
-					    ON_FREE),
-			 0);
+	assert_int_equal(
+		mm_proc_map_upcall(&px->proc, a, MM_UPCALL_FREE, ON_FREE), 0);
 	assert_armed = true;
 	if (setjmp(assert_env) == 0)
 		(void)mm_proc_free_upcall(&px->proc, a, LINK, NULL);
