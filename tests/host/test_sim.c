@@ -922,6 +922,55 @@ static void test_strict_refills_dropped(void **state)
 	assert_int_equal(stats(sim).strict_violations, 0);
 }
 
+/*
+ * The same for huge pages: a 2 MiB and a 1 GiB translation dropped by an
+ * invlpg anywhere inside them come back at the next strict op_begin, so a
+ * change of their entry without invalidation is still seen as stale.
+ */
+static void test_strict_refills_dropped_huge(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_vaddr_t va2m = 0x0000000080000000ull;
+	mm_vaddr_t va1g = 0x0000008000000000ull;
+	mm_paddr_t e1g;
+
+	hand_map(sim, va2m, 1, 0x00400000ull | LEAF | MM_PTE_PS);
+	e1g = hand_map(sim, va1g, 2, 0x40000000ull | LEAF | MM_PTE_PS);
+	mm_sim_set_strict(sim, true);
+	mm_sim_set_strict_abort(sim, false);
+	mm_port_op_begin(sim);
+	mm_port_op_end(sim);
+	mm_port_invlpg(sim, va2m + 0x1FF000);
+	mm_port_invlpg(sim, va1g + 0x3FFFF000ull);
+	assert_false(mm_sim_tlb_has(sim, va2m));
+	assert_false(mm_sim_tlb_has(sim, va1g));
+	mm_port_op_begin(sim);
+	assert_true(mm_sim_tlb_has(sim, va2m));
+	assert_true(mm_sim_tlb_has(sim, va1g));
+	mm_sim_phys_write64(sim, e1g, 0x80000000ull | LEAF | MM_PTE_PS);
+	mm_port_op_end(sim);
+	/*
+	 * The 1 GiB page and the entry's two aliases in the recursive window
+	 * (a 2 MiB page through PML4[510] once, a 4 KiB page through it twice)
+	 */
+	assert_int_equal(stats(sim).strict_violations, 3);
+}
+
+/* Fault injection asked to keep more frames than are free: none is held. */
+static void test_fail_alloc_after_more_than_free(void **state)
+{
+	struct mm_sim *sim = *state;
+	struct mm_frames *fa = mm_sim_frames(sim);
+	struct mm_frame_stats before, during;
+
+	mm_frame_stats(fa, &before);
+	mm_sim_fail_alloc_after(sim, (int64_t)before.free_frames + 5);
+	mm_port_op_begin(sim);
+	mm_frame_stats(fa, &during);
+	mm_port_op_end(sim);
+	assert_int_equal(during.free_frames, before.free_frames);
+}
+
 /* Fault injection: n allocations succeed inside the op, then NOMEM. */
 static void test_fail_alloc_after(void **state)
 {
@@ -1013,6 +1062,8 @@ int main(void)
 		SIM_TEST(test_strict_reports_missing_invlpg, setup_nx_1g),
 		SIM_TEST(test_strict_nested_ops, setup_nx_1g),
 		SIM_TEST(test_strict_refills_dropped, setup_nx_1g),
+		SIM_TEST(test_strict_refills_dropped_huge, setup_nx_1g),
+		SIM_TEST(test_fail_alloc_after_more_than_free, setup_nx_1g),
 		SIM_TEST(test_strict_aborts_by_default, setup_nx_1g),
 		SIM_TEST(test_strict_report_names_stale_entry, setup_nx_1g),
 		SIM_TEST(test_speculate_below_recursive_entry, setup_nx_1g),
