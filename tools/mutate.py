@@ -257,6 +257,7 @@ class Test:
         self.name, self.command, self.cwd, self.env = name, command, cwd, env
         self.sanitize = sanitize
         self.base, self.limit, self.kills = 0.0, 600.0, 0
+        self.setup, self.requires = set(), set()
 
 
 def list_tests(tree):
@@ -275,6 +276,8 @@ def list_tests(tree):
         tests.append(Test(t["name"], t["command"],
                           props.get("WORKING_DIRECTORY", tree.bld), env,
                           tree.sanitize))
+        tests[-1].setup = set(props.get("FIXTURES_SETUP", []))
+        tests[-1].requires = set(props.get("FIXTURES_REQUIRED", []))
     only = os.environ.get("MUTATE_TESTS", "")
     if only:
         tests = [t for t in tests if re.search(only, t.name)]
@@ -321,12 +324,28 @@ def stop(p):
     p.wait()
 
 
+def startable(pending, running):
+    """The first pending test whose fixtures (ctest FIXTURES_REQUIRED) are
+    set up: no test that sets one up is pending or running, as ctest
+    orders them (a setup left half done, e.g. the install prefix, would
+    fail the tests after it and kill every later mutant falsely)."""
+    busy = set()
+    for t in list(pending) + list(running):
+        busy |= t.setup
+    for i, t in enumerate(pending):
+        if not (t.requires & busy):
+            return pending.pop(i)
+    return None
+
+
 def run_tests(tests, jobs, first_failure=True, capture=False):
     """Run tests j at a time; returns [(test, verdict, seconds, output)]."""
     pending, running, done = list(tests), {}, []
     while pending or running:
         while pending and len(running) < jobs:
-            t = pending.pop(0)
+            t = startable(pending, running)
+            if t is None:
+                break
             running[t] = start(t, capture)
         time.sleep(0.01)
         for t, (p, t0) in list(running.items()):
