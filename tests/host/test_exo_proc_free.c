@@ -5,9 +5,7 @@
  * kernel then runs the child (which may change its own tables), comes back
  * to the parent and tears the child down. Strict TLB mode throughout.
  */
-#include <setjmp.h>
-#include <string.h>
-
+#include "assert_catch.h"
 #include "proc_fixture.h"
 
 #define VA_C	0x0000300000000000ull /* PML4 96: the child's link */
@@ -16,27 +14,6 @@
 #define LINK	ENT(3, VA_C)
 #define LINK2	ENT(3, VA_D)
 #define ON_FREE 0x401000ull
-
-/*
- * This test's home of libmm's assertions (it replaces the library's
- * assert_host.c at link time): an armed assertion jumps back to the test
- * that provoked it; any other aborts as the library's would.
- */
-static jmp_buf assert_env;
-static bool assert_armed;
-static char assert_expr[128];
-
-_Noreturn void mm_port_assert_fail(const char *file, int line, const char *expr)
-{
-	(void)file;
-	(void)line;
-	if (!assert_armed) {
-		print_error("libmm assertion failed: %s\n", expr);
-		abort();
-	}
-	strncpy(assert_expr, expr, sizeof(assert_expr) - 1u);
-	longjmp(assert_env, 1);
-}
 
 /* Without onFree: entry 0, so the kernel frees at once. */
 static void test_free_upcall_unset(void **state)
@@ -126,18 +103,11 @@ static void test_free_upcall_null_out(void **state)
 {
 	struct px *px = *state;
 	uint64_t a = px_child(px, LINK);
-	volatile bool tripped = false;
 
 	assert_int_equal(
 		mm_proc_map_upcall(&px->proc, a, MM_UPCALL_FREE, ON_FREE), 0);
-	assert_armed = true;
-	if (setjmp(assert_env) == 0)
-		(void)mm_proc_free_upcall(&px->proc, a, LINK, NULL);
-	else
-		tripped = true;
-	assert_armed = false;
-	assert_true(tripped);
-	assert_non_null(strstr(assert_expr, "out != NULL"));
+	EXPECT_ASSERT((void)mm_proc_free_upcall(&px->proc, a, LINK, NULL),
+		      "out != NULL");
 	assert_int_equal(mm_proc_free_process(&px->proc, a, LINK), 0);
 }
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "assert_catch.h"
 #include "mm/paging.h"
 #include "mm/pte.h"
 #include "mm_sim.h"
@@ -25,27 +26,6 @@
 #define GiB1 MM_PAGE_1G
 #define VA_A 0x0000100000000000ull /* PML4 32, nothing mapped */
 #define PA_A 0x0000000100000000ull /* 4 GiB: beyond the RAM */
-
-/*
- * This test's home of libmm's assertions (it replaces the library's
- * assert_host.c at link time): remember the expression and jump back to
- * expect_assert().
- */
-static jmp_buf assert_env;
-static bool assert_armed;
-static char assert_expr[128];
-
-_Noreturn void mm_port_assert_fail(const char *file, int line, const char *expr)
-{
-	(void)file;
-	(void)line;
-	if (!assert_armed) {
-		print_error("libmm assertion failed: %s\n", expr);
-		abort();
-	}
-	strncpy(assert_expr, expr, sizeof(assert_expr) - 1u);
-	longjmp(assert_env, 1);
-}
 
 static int setup(void **state)
 {
@@ -241,18 +221,6 @@ static void test_vm_init_recounts(void **state)
 	assert_int_equal(mm_unmap(vm, VA_A + MiB2, NULL, NULL), MM_OK);
 	assert_int_equal(free_frames(state), before);
 }
-
-/* Run op; it must trip the libmm assertion whose text contains what. */
-#define EXPECT_ASSERT(op, what)                                                \
-	do {                                                                   \
-		assert_armed = true;                                           \
-		if (setjmp(assert_env) == 0) {                                 \
-			op;                                                    \
-			fail_msg("no assertion tripped: %s", #op);             \
-		}                                                              \
-		assert_armed = false;                                          \
-		assert_non_null(strstr(assert_expr, what));                    \
-	} while (0)
 
 /* A count corrupted to 0 under a present entry trips the underflow check. */
 static void test_assert_count_underflow(void **state)
