@@ -17,8 +17,8 @@
 #include "mm/paging.h"
 #include "mm/pte.h"
 #include "mm_sim.h"
+#include "vm_fixture.h"
 
-#define RAM  (64u << 20)
 #define KiB4 MM_PAGE_4K
 #define MiB2 MM_PAGE_2M
 #define GiB1 MM_PAGE_1G
@@ -31,64 +31,6 @@
 #define VA_B	0x0000200000000000ull /* PML4 64 */
 #define VA_HIGH 0xFFFF800000000000ull
 #define PA_FAR	0x0000000100000000ull /* 4 GiB: beyond the RAM */
-
-struct fx {
-	struct mm_sim *sim;
-	struct mm_vm *vm;
-};
-
-static int setup_features(void **state, uint32_t features)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (fx == NULL)
-		return -1;
-	fx->sim = mm_sim_create(RAM, features);
-	if (fx->sim == NULL) {
-		free(fx);
-		return -1;
-	}
-	mm_sim_set_strict(fx->sim, true);
-	fx->vm = mm_sim_vm(fx->sim);
-	*state = fx;
-	return 0;
-}
-
-static int setup(void **state)
-{
-	return setup_features(state, MM_SIM_NX | MM_SIM_1G);
-}
-
-static int setup_no_nx(void **state)
-{
-	return setup_features(state, MM_SIM_1G);
-}
-
-static int setup_no_1g(void **state)
-{
-	return setup_features(state, MM_SIM_NX);
-}
-
-/* Every test ends with no stale TLB hit and a consistent allocator. */
-static int teardown(void **state)
-{
-	struct fx *fx = *state;
-	struct mm_sim_stats st;
-	int rc = 0;
-
-	mm_sim_stats(fx->sim, &st);
-	if (st.stale_hits != 0 || st.strict_violations != 0 ||
-	    mm_frame_check(mm_sim_frames(fx->sim)) != MM_OK ||
-	    mm_vm_check(fx->vm) != MM_OK) {
-		print_error("stale hits %llu, strict violations %llu\n",
-			    (unsigned long long)st.stale_hits,
-			    (unsigned long long)st.strict_violations);
-		rc = -1;
-	}
-	mm_sim_destroy(fx->sim);
-	free(fx);
-	return rc;
-}
 
 /* Helpers. */
 
