@@ -221,19 +221,30 @@ static void pref_load(struct pref *m, int t)
 	m->cur = t;
 }
 
+/*
+ * What ALLOC_PROCESS and ALLOC_RESOURCE must answer for slot s of the
+ * current process and frame choice c, in the order the calls check.
+ */
+static unsigned pref_alloc_want(const struct pref *m,
+				const struct pref_proc *cp, unsigned s,
+				uint8_t c)
+{
+	if (cp->kind[s] != PREF_EMPTY)
+		return MM_PROC_INVALID_TARGET;
+	if (m->records == PREF_RECORDS)
+		return MM_PROC_NO_ROOM;
+	if (c & 0x80)
+		return MM_PROC_NOT_FREE;
+	return MM_PROC_SUCCESS;
+}
+
 static unsigned op_aproc(struct pref *m, unsigned s, uint8_t c)
 {
 	struct pref_proc *cp = &m->p[m->cur];
 	int n = pref_free_proc(m);
 	uint64_t pid = 0, pa = pref_frame(m, c);
-	unsigned want = MM_PROC_SUCCESS, got;
+	unsigned want = pref_alloc_want(m, cp, s, c), got;
 
-	if (cp->kind[s] != PREF_EMPTY)
-		want = MM_PROC_INVALID_TARGET;
-	else if (m->records == PREF_RECORDS)
-		want = MM_PROC_NO_ROOM;
-	else if (c & 0x80)
-		want = MM_PROC_NOT_FREE;
 	if (want == MM_PROC_SUCCESS && n < 0)
 		return 8; /* the model is full: skipped */
 	got = mm_proc_alloc_process(&m->proc, pa, ENT(3, SLOT_VA(s)), &pid);
@@ -339,14 +350,8 @@ static unsigned op_ares(struct pref *m, unsigned s, uint8_t c)
 	struct pref_proc *cp = &m->p[m->cur];
 	int n = pref_free_res(m);
 	uint64_t rid = 0, pa = pref_frame(m, c);
-	unsigned want = MM_PROC_SUCCESS, got;
+	unsigned want = pref_alloc_want(m, cp, s, c), got;
 
-	if (cp->kind[s] != PREF_EMPTY)
-		want = MM_PROC_INVALID_TARGET;
-	else if (m->records == PREF_RECORDS)
-		want = MM_PROC_NO_ROOM;
-	else if (c & 0x80)
-		want = MM_PROC_NOT_FREE;
 	if (want == MM_PROC_SUCCESS && n < 0)
 		return 8;
 	got = mm_proc_alloc_resource(&m->proc, pa, ENT(3, SLOT_VA(s)), &rid);
