@@ -21,7 +21,8 @@ void mm_proc_map_set(struct mm_proc *p, mm_vaddr_t va, mm_pfn_t pfn)
 	mm_pte_t want = MM_PFN_TO_PADDR(pfn) | mm_proc_kbits(p);
 	mm_pte_t old = mm_pt_read(p->x->vm, 0, va);
 
-	if (old == want)
+	/* A and D, which the MMU sets on a page it used, change no mapping */
+	if ((old & ~(MM_PTE_ACCESSED | MM_PTE_DIRTY)) == want)
 		return;
 	mm_pt_write(p->x->vm, 0, va, want);
 	if (old & MM_PTE_PRESENT)

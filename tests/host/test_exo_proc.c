@@ -217,6 +217,25 @@ static void test_init_max_records(void **state)
 }
 
 /*
+ * Run in a copy of init's PML4 written into the frame at pa: the same
+ * mappings, its recursive entry pointing to the copy.
+ */
+static void space_copy(struct px *px, mm_paddr_t pa)
+{
+	unsigned i;
+
+	for (i = 0; i < MM_PT_ENTRIES; i++) {
+		mm_pte_t e =
+			mm_sim_phys_read64(px->fx.sim, MM_SIM_PML4_PA + i * 8);
+
+		if (i == MM_RECURSIVE_INDEX)
+			e = (e & ~MM_PTE_ADDR_MASK) | pa;
+		mm_sim_phys_write64(px->fx.sim, pa + i * 8, e);
+	}
+	assert_int_equal(mm_sim_load_cr3(px->fx.sim, pa), MM_OK);
+}
+
+/*
  * An address space no one registered (a copy of init's PML4 made behind
  * libmm's back) is no process: it cannot allocate, its yields pass 0.
  */
@@ -228,21 +247,12 @@ static void test_unregistered_space(void **state)
 	uint64_t pid = px_child(px, LINK), id = 0;
 	mm_pfn_t pfn;
 	mm_paddr_t pa;
-	unsigned i;
 
 	assert_int_equal(mm_proc_map_upcall(p, pid, MM_UPCALL_YIELD, UPC), 0);
 	assert_int_equal(mm_frame_alloc(mm_sim_frames(px->fx.sim), &pfn),
 			 MM_OK);
 	pa = MM_PFN_TO_PADDR(pfn);
-	for (i = 0; i < MM_PT_ENTRIES; i++) {
-		mm_pte_t e =
-			mm_sim_phys_read64(px->fx.sim, MM_SIM_PML4_PA + i * 8);
-
-		if (i == MM_RECURSIVE_INDEX)
-			e = (e & ~MM_PTE_ADDR_MASK) | pa;
-		mm_sim_phys_write64(px->fx.sim, pa + i * 8, e);
-	}
-	assert_int_equal(mm_sim_load_cr3(px->fx.sim, pa), MM_OK);
+	space_copy(px, pa);
 	assert_int_equal(
 		mm_proc_alloc_process(p, fx_frame(&px->fx), ENT(3, VA_B), &id),
 		MM_PROC_INVALID_TARGET);
@@ -263,6 +273,74 @@ static void test_unregistered_space(void **state)
 	assert_int_equal(fx_pte(&px->fx, 3, VA_C), 0);
 	assert_int_equal(mm_frame_free(mm_sim_frames(px->fx.sim), pfn), MM_OK);
 	assert_int_equal(id, 0);
+}
+
+/*
+ * A resource's root as the current PML4 (a kernel fault, never a call's
+ * doing): the current space is then no process, so calls that act as the
+ * caller are refused as in an unregistered space. The root's bytes are put
+ * back before the fixture's teardown frees the resource.
+ */
+static void test_resource_space_not_process(void **state)
+{
+	struct px *px = *state;
+	struct mm_proc *p = &px->proc;
+	struct mm_proc_enter in = {0, 0, 0};
+	uint64_t pid = px_child(px, LINK), rid = px_res(px, VA_B), id = 0;
+	uint64_t saved[MM_PT_ENTRIES];
+	mm_paddr_t root = fx_pa(&px->fx, rid);
+	unsigned i;
+
+	for (i = 0; i < MM_PT_ENTRIES; i++)
+		saved[i] = mm_sim_phys_read64(px->fx.sim, root + i * 8);
+	space_copy(px, root);
+	assert_int_equal(
+		mm_proc_alloc_process(p, fx_frame(&px->fx), LINK2, &id),
+		MM_PROC_INVALID_TARGET);
+	assert_int_equal(mm_proc_map_upcall(p, pid, MM_UPCALL_YIELD, UPC),
+			 MM_PROC_INVALID_TARGET);
+	assert_int_equal(mm_proc_current_upcall(p, MM_UPCALL_YIELD, &in),
+			 MM_PROC_INVALID_TARGET);
+	assert_int_equal(mm_sim_load_cr3(px->fx.sim, MM_SIM_PML4_PA), MM_OK);
+	for (i = 0; i < MM_PT_ENTRIES; i++)
+		mm_sim_phys_write64(px->fx.sim, root + i * 8, saved[i]);
+	assert_int_equal(id, 0);
+	/* back home, init's call on its child is taken */
+	assert_int_equal(mm_proc_map_upcall(p, pid, MM_UPCALL_YIELD, UPC),
+			 MM_PROC_SUCCESS);
+}
+
+/*
+ * A view asked again for the table it shows is left as it is, though the
+ * MMU has set its A bit by reading through it: no write, no invlpg. A
+ * view moved to another table is invalidated; the end of the call clears
+ * each view used.
+ */
+static void test_view_reused(void **state)
+{
+	struct px *px = *state;
+	struct mm_proc *p = &px->proc;
+	uint64_t rid = px_res(px, VA_B), pid = px_child(px, LINK);
+	mm_pfn_t res = MM_PADDR_TO_PFN(fx_pa(&px->fx, rid));
+	mm_pfn_t pml4 = MM_PADDR_TO_PFN(fx_pa(&px->fx, pid));
+	struct mm_sim_stats a, b;
+
+	mm_sim_phys_write64(px->fx.sim, MM_PFN_TO_PADDR(res) + 8, 0x1234000);
+	mm_proc_begin(p);
+	mm_sim_stats(px->fx.sim, &a);
+	assert_int_equal(mm_proc_get(p, 1, res, 0), 0);
+	assert_int_equal(mm_proc_get(p, 1, res, 1), 0x1234000);
+	mm_sim_stats(px->fx.sim, &b);
+	assert_int_equal(b.invlpg - a.invlpg, 0);
+	assert_int_equal(mm_proc_get(p, 1, pml4, MM_RECURSIVE_INDEX) &
+				 MM_PTE_ADDR_MASK,
+			 MM_PFN_TO_PADDR(pml4));
+	mm_sim_stats(px->fx.sim, &a);
+	assert_int_equal(a.invlpg - b.invlpg, 1);
+	mm_proc_end(p);
+	mm_sim_stats(px->fx.sim, &b);
+	assert_int_equal(b.invlpg - a.invlpg, 1);
+	mm_sim_phys_write64(px->fx.sim, MM_PFN_TO_PADDR(res) + 8, 0);
 }
 
 /* ALLOC_PROCESS */
@@ -956,6 +1034,8 @@ int main(void)
 		T(test_without_registry),
 		T(test_init_max_records),
 		T(test_unregistered_space),
+		T(test_resource_space_not_process),
+		T(test_view_reused),
 		T(test_alloc_process),
 		T(test_alloc_process_levels),
 		T(test_alloc_process_errors),
