@@ -123,8 +123,7 @@ mm_status_t images_map(uint64_t pml4)
 {
 	mm_status_t st;
 
-	if (images.count == 0)
-		return MM_OK;
+	/* the info page even when count is 0: a library OS can always look */
 	aspace_switch(pml4);
 	st = proc_map_page(XOMB_IMAGES_VA, (const uint8_t *)&images.info, 0,
 			   sizeof(images.info), 0);

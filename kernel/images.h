@@ -29,7 +29,8 @@ unsigned images_collect(const struct boot_info *bi);
 
 /*
  * Copy every recorded image into the address space pml4 at
- * XOMB_IMAGES_VA (nothing when there are none). Caller holds kmem.lock;
+ * XOMB_IMAGES_VA, after the info page (mapped even when there are none,
+ * its count 0). Caller holds kmem.lock;
  * the kernel's address space is current before and after. Errors:
  * MM_ERR_NOMEM, MM_ERR_INVALID (a module that cannot be mapped): what was
  * copied stays in pml4's user half, freed with it.

@@ -7,7 +7,7 @@
  * the tables, each table refused with NOT_EMPTY while it still maps.
  * Every effect is checked by touching memory or reading the window.
  */
-#include "libos.h"
+#include "libos_elf.h"
 
 #define REGION 0x0000100000000000ull /* PML4 slot 32: nothing there yet */
 #define SPAN   0x200000ull	     /* 2 MiB: one PT's worth */
@@ -41,6 +41,16 @@ static void test_bitmap(void)
 	UCHECK(&t, libos_bit(0) == 1);
 	UCHECK(&t, code != 0 && libos_bit(code / LIBOS_PAGE) == 1);
 	UCHECK(&t, libos_free_frame(0) != 0);
+}
+
+/* This ISO has no image module: the images' info page is there, empty. */
+static void test_no_images(void)
+{
+	const volatile struct xomb_images *im =
+		(const volatile struct xomb_images *)XOMB_IMAGES_VA;
+
+	UCHECK(&t, im->count == 0);
+	UCHECK(&t, libos_image("proc_child") == 0);
 }
 
 /* A new table at `level` for REGION: entry user, table empty, bit set. */
@@ -200,6 +210,7 @@ static void test_free_all(void)
 int main(void)
 {
 	test_bitmap();
+	test_no_images();
 	test_map_2m();
 	test_remap();
 	test_chmod();

@@ -124,8 +124,9 @@ struct xomb_bitmap_info {
  * (not into the processes a program makes), read-only, user, NX, in PML4
  * slot 252: the info page struct xomb_images at XOMB_IMAGES_VA, then each
  * image from a page boundary, at XOMB_IMAGES_VA + offset, `size` bytes
- * (the rest of its last page reads 0). Only when the boot has images;
- * program segments may not lie at or above XOMB_IMAGES_VA. A library OS
+ * (the rest of its last page reads 0). The info page is there in every
+ * program, count 0 when the boot has no images; program segments may not
+ * lie at or above XOMB_IMAGES_VA. A library OS
  * loads children from them (tests/user/proc_init.c parses an ELF).
  */
 #define XOMB_IMAGES_VA	 0x00007E0000000000ull
