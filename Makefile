@@ -140,7 +140,7 @@ bench:
 	cmake --preset bench
 	cmake --build --preset bench -j $(JOBS) --target xomb_bench xomb_bench_exo
 	set -o pipefail; $(BENCH) --md $(BENCH_MD) | tee $(BENCH_LOG)
-	set -o pipefail; { printf '\n### XOmB memory primitives (mm/exo.h) on the simulator\n\n'; \
+	set -o pipefail; { printf '\n### XOmB memory, process and resource primitives (mm/exo.h, mm/exo_proc.h) on the simulator\n\n'; \
 		$(BENCH_EXO); } | tee -a $(BENCH_MD)
 	bench/plot.sh $(BENCH_LOG) build/bench
 
