@@ -224,8 +224,9 @@ mm_proc_err_t mm_proc_current_upcall(struct mm_proc *p, unsigned which,
  * present, writable user table entry with OWNER; the root's level is one
  * below. *rid receives the resourceId. Errors: INVALID_TARGET (entry
  * malformed, a leaf entry, not on a plain path, not empty; or the caller
- * is not a registered process); NO_ROOM; NOT_FREE. One invlpg (the new
- * table's window address).
+ * is not a registered process); NO_ROOM; NOT_FREE. No invlpg: the root is
+ * zeroed by its physical address before the entry, which was not present,
+ * links it.
  */
 mm_proc_err_t mm_proc_alloc_resource(struct mm_proc *p, uint64_t phys,
 				     mm_vaddr_t raddr, uint64_t *rid);
