@@ -2,7 +2,7 @@
 # Capture the real multiboot2 boot information GRUB hands the kernel under
 # QEMU, once with BIOS firmware (GRUB i386-pc, -cdrom) and once with UEFI
 # (GRUB x86_64-efi under OVMF, as `make run-uefi` boots), for the mb2 fuzz
-# seed corpus and the host parser tests (tests/host/test_multiboot2.c).
+# seed corpus and the host parser tests (tests/host/test_multiboot2_qemu.c).
 #
 #   capture_mb2.sh [--iso ISO] [--out DIR] [--work DIR] [--timeout SECONDS]
 #     --iso   the ISO whose kernel command line has mb2.dump=1

@@ -1,6 +1,6 @@
 /*
  * Builds multiboot2 boot information in a buffer, for the host tests
- * (tests/host/test_multiboot2.c), the fuzz seed generator
+ * (tests/host/test_multiboot2*.c), the fuzz seed generator
  * (tests/fuzz/mb2_corpus_gen.c) and anyone who needs a well-formed info.
  * Fields are written byte by byte, little-endian, at the offsets of the
  * multiboot2 specification. Header-only: every helper is static inline.

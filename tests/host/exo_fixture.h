@@ -45,6 +45,8 @@ struct fx {
 	mm_pfn_t next; /* where fx_frame() looks for a free frame */
 };
 
+#include "fx_sim.h"
+
 static inline int fx_setup_features(void **state, uint32_t features)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
@@ -187,12 +189,6 @@ static inline void fx_set_bits(struct fx *fx, unsigned level, mm_vaddr_t va,
 			    mm_sim_phys_read64(fx->sim, table) | bits);
 }
 
-static inline mm_status_t fx_acc(const struct fx *fx, mm_vaddr_t va,
-				 unsigned access)
-{
-	return mm_sim_access(fx->sim, va, access, NULL);
-}
-
 /* The physical address a supervisor read of va reaches. */
 static inline mm_paddr_t fx_pa(const struct fx *fx, mm_vaddr_t va)
 {
@@ -200,27 +196,6 @@ static inline mm_paddr_t fx_pa(const struct fx *fx, mm_vaddr_t va)
 
 	assert_int_equal(mm_sim_access(fx->sim, va, MM_SIM_READ, &pa), MM_OK);
 	return pa;
-}
-
-static inline uint64_t fx_rd(const struct fx *fx, mm_vaddr_t va)
-{
-	uint64_t v = 0;
-
-	assert_int_equal(mm_sim_read64(fx->sim, va, &v), MM_OK);
-	return v;
-}
-
-static inline void fx_wr(const struct fx *fx, mm_vaddr_t va, uint64_t v)
-{
-	assert_int_equal(mm_sim_write64(fx->sim, va, v), MM_OK);
-}
-
-static inline uint64_t fx_free_frames(const struct fx *fx)
-{
-	struct mm_frame_stats fs;
-
-	mm_frame_stats(mm_sim_frames(fx->sim), &fs);
-	return fs.free_frames;
 }
 
 /*

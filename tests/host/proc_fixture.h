@@ -1,7 +1,9 @@
 /*
  * The fixture of the tests of mm/exo_proc.h (test_exo_proc.c,
- * test_exo_proc_hostile.c): exo_fixture.h's strict-TLB machine plus the
- * process registry, switches between address spaces (YIELD's CR3 load),
+ * test_exo_proc_life.c, test_exo_proc_resource.c, test_exo_proc_hostile.c,
+ * test_exo_proc_free.c): exo_fixture.h's strict-TLB machine plus the
+ * process registry (set up again after a test's mm_proc_fini), two more
+ * PML4 slots for links, switches between address spaces (YIELD's CR3 load),
  * children made by ALLOC_PROCESS, resources made and filled from the
  * current process, and PX_REFUSED: the call returns the code and leaves
  * the RAM byte for byte and the allocator as they were (a call that looked
@@ -15,7 +17,11 @@
 #include "mm/exo_proc.h"
 
 #define PX_RECORDS 64u
-#define UPC	   0x400000ull /* an upcall address */
+#define UPC	   0x400000ull		 /* an upcall address */
+#define VA_C	   0x0000300000000000ull /* PML4 96 */
+#define VA_D	   0x0000400000000000ull /* PML4 128 */
+#define LINK	   ENT(3, VA_C)
+#define LINK2	   ENT(3, VA_D)
 
 struct px {
 	struct fx fx;
@@ -76,6 +82,17 @@ static inline int px_teardown(void **state)
 }
 
 /* Load the PML4 of process pid (what the kernel does after YIELD). */
+/* Re-initialise after a test that called mm_proc_fini(). */
+static inline void px_reinit(struct px *px)
+{
+	uint64_t pid;
+
+	assert_int_equal(mm_proc_init(&px->proc, &px->fx.exo, px->mem,
+				      mm_proc_metadata_bytes(PX_RECORDS), &pid),
+			 MM_OK);
+	assert_int_equal(pid, px->init_pid);
+}
+
 static inline void px_switch(struct px *px, uint64_t pid)
 {
 	assert_int_equal(mm_sim_load_cr3(px->fx.sim, fx_pa(&px->fx, pid)),

@@ -1,6 +1,7 @@
 /*
  * The fixture shared by the host tests of mm/paging.h and mm/uaccess.h
- * (test_paging.c, test_uaccess.c): a 64 MiB simulated machine in strict
+ * (test_paging.c, test_paging_unmap.c and test_paging_range.c through
+ * paging_fixture.h, test_uaccess.c): a 64 MiB simulated machine in strict
  * TLB mode with its address space, set up with all CPU features or without
  * NX or 1 GiB pages, and a teardown that fails the test on any stale TLB
  * hit, strict violation, allocator or table-count inconsistency.
