@@ -8,11 +8,7 @@
 #include "assert_catch.h"
 #include "proc_fixture.h"
 
-#define VA_C	0x0000300000000000ull /* PML4 96: the child's link */
-#define VA_D	0x0000400000000000ull /* PML4 128 */
 #define VA_E	0x0000500000000000ull /* PML4 160: the child's own page */
-#define LINK	ENT(3, VA_C)
-#define LINK2	ENT(3, VA_D)
 #define ON_FREE 0x401000ull
 
 /* Without onFree: entry 0, so the kernel frees at once. */

@@ -8,10 +8,6 @@
  */
 #include "proc_fixture.h"
 
-#define VA_C 0x0000300000000000ull /* PML4 96: the child's link */
-#define VA_D 0x0000400000000000ull /* PML4 128 */
-#define LINK ENT(3, VA_C)
-
 /* Every mm_exo call on the link and on anything below it: refused. */
 static void test_parent_cannot_enter_child_root(void **state)
 {

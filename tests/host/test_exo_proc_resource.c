@@ -96,6 +96,30 @@ static void test_alloc_resource_errors(void **state)
 	(void)r1;
 }
 
+/*
+ * ALLOC_RESOURCE invalidates nothing (mm/exo_proc.h): the root was zeroed
+ * by its physical address and its entry was not present, so no translation
+ * can be stale; the strict TLB model of the teardown would catch one that
+ * was.
+ */
+static void test_alloc_resource_no_invlpg(void **state)
+{
+	struct px *px = *state;
+	struct mm_sim_stats a, b;
+	mm_paddr_t root;
+	uint64_t rid;
+
+	mm_sim_stats(px->fx.sim, &a);
+	rid = px_res(px, VA_B);
+	mm_sim_stats(px->fx.sim, &b);
+	assert_int_equal(b.invlpg - a.invlpg, 0);
+	assert_int_equal(b.full_flush - a.full_flush, 0);
+	root = fx_pa(&px->fx, rid);
+	for (unsigned i = 0; i < MM_PT_ENTRIES; i++)
+		assert_int_equal(mm_sim_phys_read64(px->fx.sim, root + i * 8),
+				 0);
+}
+
 /* A read-only grant: the grantee reads, never writes or changes it. */
 static void test_grant_readonly(void **state)
 {
@@ -284,8 +308,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, px_setup, px_teardown)
-		T(test_worked_example), T(test_alloc_resource_errors),
-		T(test_grant_readonly), T(test_grant_errors),
+		T(test_worked_example),
+		T(test_alloc_resource_errors),
+		T(test_alloc_resource_no_invlpg),
+		T(test_grant_readonly),
+		T(test_grant_errors),
 		T(test_teardown),
 #undef T
 	};
