@@ -389,6 +389,18 @@ static void free_with_full_counter(void)
 	mm_frame_free(fa, 0);
 }
 
+/*
+ * The cursor word's avail bit set behind the allocator's back (it is held
+ * clear): a free at the cursor gives the bit back, and finds it set.
+ */
+static void free_at_cursor_with_bit_set(void)
+{
+	uint64_t c = fa->low_word;
+
+	fa->avail.level[0][c >> 6] |= (uint64_t)1 << (c & 63);
+	mm_frame_free_contig(fa, 0, 1);
+}
+
 /* The same, for a contiguous free (its counter check comes last). */
 static void free_contig_with_full_counter(void)
 {
@@ -416,6 +428,7 @@ static void test_debug_asserts_trip(void **state)
 	assert_int_equal(pfn, 0);
 	assert_true(dies_by_assert(free_with_full_counter));
 	assert_true(dies_by_assert(free_contig_with_full_counter));
+	assert_true(dies_by_assert(free_at_cursor_with_bit_set));
 	assert_int_equal(mm_frame_check(fa), MM_OK);
 }
 
