@@ -235,7 +235,8 @@ clean:
 
 # Sampled mutation testing of libmm (tools/mutate.py, coverage/README.md):
 # MUTATE_N (150) mutants drawn with MUTATE_SEED (1) from MUTATE_FILES
-# (libmm/*.c libmm/host/*.c), each built in build/mutate and run against the
+# (libmm/*.c, libmm/*.h, libmm/include/mm/*.h, libmm/host/*.c), each built
+# in build/mutate and run against the
 # host tests and fuzz replays, MUTATE_JOBS (2) at a time. Prints each
 # survivor and ends with `mutation: killed=K survived=S score=P%`.
 # MUTANT=<id> (from the survivor lines) replays one mutant verbosely.

@@ -26,8 +26,9 @@ mutant that a test kills after all is reported as a wrong entry.
   tools/mutate.py --self-test     the operators on a fixed snippet
 
 Environment: MUTATE_SEED (1), MUTATE_N (150), MUTATE_FILES (the globs
-"libmm/*.c libmm/host/*.c"), MUTATE_SANITIZE (0; 1: the asan preset's
-build and options, in build/mutate/build-asan, for every mutant),
+"libmm/*.c libmm/*.h libmm/include/mm/*.h libmm/host/*.c": the hot
+path's inline helpers live in headers), MUTATE_SANITIZE (0; 1: the asan
+preset's build and options, in build/mutate/build-asan, for every mutant),
 MUTATE_RECHECK (1: a mutant that survives the plain build runs once more
 in the sanitized build; 0: not), MUTATE_TESTS (a regular expression: only
 the ctest names it matches, for a quick replay; never for a score),
@@ -68,6 +69,10 @@ SRC = os.path.join(WORK, "src")
 # leaks or corrupts memory quietly is killed in either mode.
 SANITIZE = os.environ.get("MUTATE_SANITIZE", "0") == "1"
 RECHECK = not SANITIZE and os.environ.get("MUTATE_RECHECK", "1") == "1"
+# MUTATE_FILES default: the sources and the headers whose inline code is
+# libmm's (frame_bits.h, frame_tree.h, frame_internal.h, mm/arith.h ...).
+DEFAULT_FILES = ("libmm/*.c libmm/*.h libmm/include/mm/*.h "
+                 "libmm/host/*.c")
 SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
                  "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
 
@@ -158,7 +163,7 @@ def file_mutants(path):
         return ops.text_mutants(path, f.read())
 
 def selected_files():
-    pats = os.environ.get("MUTATE_FILES", "libmm/*.c libmm/host/*.c")
+    pats = os.environ.get("MUTATE_FILES", DEFAULT_FILES)
     files = set()
     for p in pats.split():
         hits = glob.glob(p, root_dir=ROOT)
