@@ -389,6 +389,13 @@ static void free_with_full_counter(void)
 	mm_frame_free(fa, 0);
 }
 
+/* The free counter says 0 while the frame to reserve is free. */
+static void reserve_with_zero_counter(void)
+{
+	fa->free_frames = 0;
+	mm_frame_reserve(fa, 100, 1);
+}
+
 /*
  * The cursor word's avail bit set behind the allocator's back (it is held
  * clear): a free at the cursor gives the bit back, and finds it set.
@@ -429,6 +436,7 @@ static void test_debug_asserts_trip(void **state)
 	assert_true(dies_by_assert(free_with_full_counter));
 	assert_true(dies_by_assert(free_contig_with_full_counter));
 	assert_true(dies_by_assert(free_at_cursor_with_bit_set));
+	assert_true(dies_by_assert(reserve_with_zero_counter));
 	assert_int_equal(mm_frame_check(fa), MM_OK);
 }
 
