@@ -177,6 +177,26 @@ static void test_tlb_fill_skips_unusable(void **state)
 	assert_int_equal(mm_sim_tlb_check(sim), 0);
 }
 
+/*
+ * The same at the edge: a table in the first frame past the RAM gives
+ * nothing below it, and the fill reads no present-bit word past the map
+ * of the RAM's frames (ASan would see it).
+ */
+static void test_tlb_fill_table_at_ram_end(void **state)
+{
+	struct mm_sim *sim = *state;
+	mm_vaddr_t edge = (mm_vaddr_t)2 << MM_PT_SHIFT(3); /* PML4 slot 2 */
+
+	hand_map(sim, VA_B, 0, DATA_B | LEAF);
+	mm_sim_phys_write64(sim, mm_sim_cr3(sim) + 16u, RAM | TABLE);
+	mm_sim_tlb_fill(sim);
+	assert_true(mm_sim_tlb_has(sim, VA_B));
+	assert_true(mm_sim_tlb_has(sim, MM_PT_TABLE_VA(2, edge)));
+	assert_false(mm_sim_tlb_has(sim, MM_PT_TABLE_VA(1, edge)));
+	assert_false(mm_sim_tlb_has(sim, edge));
+	assert_int_equal(mm_sim_tlb_check(sim), 0);
+}
+
 /* Strict mode: a PTE edited without invlpg inside an op is a violation. */
 static void test_strict_reports_missing_invlpg(void **state)
 {
@@ -369,6 +389,7 @@ int main(void)
 		SIM_TEST(test_tlb_invlpg_huge, setup_nx_1g),
 		SIM_TEST(test_tlb_fill_and_check, setup_nx_1g),
 		SIM_TEST(test_tlb_fill_skips_unusable, setup_plain),
+		SIM_TEST(test_tlb_fill_table_at_ram_end, setup_plain),
 		SIM_TEST(test_strict_reports_missing_invlpg, setup_nx_1g),
 		SIM_TEST(test_strict_nested_ops, setup_nx_1g),
 		SIM_TEST(test_strict_refills_dropped, setup_nx_1g),
